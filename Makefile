@@ -9,7 +9,7 @@ export FBT_CACHE ?= $(HOME)/.cache/fbt
 
 MODULE_SRCS := Kbuild $(wildcard core/*.[ch] emul/*.[ch] recorder/*.[ch])
 
-.PHONY: all module modules-all deps host-test check demo clean help
+.PHONY: all module modules-all deps host-test check demo clean help vm-test coverage
 
 all: module
 
@@ -26,6 +26,14 @@ deps:
 host-test:
 	$(MAKE) -C tests/host
 
+# Guests (tests/vm/): load and unload fbt.ko in every installed kernel;
+# the emulator's share of function-entry sites, measured in each kernel.
+vm-test: modules-all
+	@tests/vm/run.sh --kernel all load-unload
+
+coverage:
+	@tests/vm/run.sh --kernel all --show entry-coverage
+
 check: deps
 	@tests/check.sh
 
@@ -40,3 +48,5 @@ help:
 	@echo "make deps       install build and test dependencies (apt-get)"
 	@echo "make check      install, build and run every test"
 	@echo "make demo       boot a guest and show fbt at work"
+	@echo "make vm-test    build, then load/unload fbt.ko in a guest of every kernel"
+	@echo "make coverage   measure in guests which entry sites the emulator accepts"

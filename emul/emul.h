@@ -44,8 +44,8 @@ enum fbt_emul_kind {
 	FBT_K_POPF,		/* 9d */
 	FBT_K_SAHF,		/* 9e */
 	FBT_K_LAHF,		/* 9f */
-	FBT_K_PUSH_REG,		/* 50-57 */
-	FBT_K_POP_REG,		/* 58-5f */
+	FBT_K_PUSH_REG,		/* 50-57, ff /6 (push r/m) */
+	FBT_K_POP_REG,		/* 58-5f, 8f /0 with a register */
 	FBT_K_PUSH_IMM,		/* 68, 6a */
 	FBT_K_ALU,		/* add/or/adc/sbb/and/sub/xor/cmp, test, all forms */
 	FBT_K_MOV,		/* 88-8b, c6, c7, b0-bf, a0-a3 */
@@ -73,7 +73,32 @@ struct fbt_emul {
 	struct fbt_insn insn;
 	u8 bytes[FBT_INSN_MAX];
 	u8 kind;		/* enum fbt_emul_kind */
+	/* Operands, resolved once so the trap path only executes. */
+	u8 op;			/* operation within the kind, see ops.h */
+	u8 size;		/* operand size in bytes: 1, 2, 4 or 8 */
+	u8 ssize;		/* source size of movzx/movsx/movsxd */
+	u8 dst;			/* FBT_OPND_* or a GPR number */
+	u8 src;			/* FBT_OPND_* or a GPR number */
+	u8 base;		/* memory operand: base GPR or FBT_BASE_* */
+	u8 index;		/* index GPR or FBT_INDEX_NONE */
+	u8 scale;		/* index shift: 0-3 */
+	bool gs;		/* %gs: prefixed: add the per-CPU base */
+	s64 disp;		/* displacement, or the moffs address */
+	u64 imm;		/* immediate, extended as the insn defines */
 };
+
+/*
+ * Operand codes in fbt_emul.dst/src: 0-15 are the GPRs in encoding order
+ * (ax cx dx bx sp bp si di r8-r15), then these.
+ */
+#define FBT_OPND_AH	16	/* 16-19: ah ch dh bh (byte regs 4-7, no REX) */
+#define FBT_OPND_MEM	32	/* the ModRM or moffs memory operand */
+#define FBT_OPND_IMM	33	/* fbt_emul.imm */
+#define FBT_OPND_NONE	0xff
+
+#define FBT_BASE_RIP	16	/* base is the address of the next insn */
+#define FBT_BASE_NONE	0xff
+#define FBT_INDEX_NONE	0xff
 
 /*
  * Decode and classify the instruction at @buf (up to @buflen bytes).

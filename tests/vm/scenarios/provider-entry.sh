@@ -1,0 +1,45 @@
+# fbtvm-timeout: 600
+# fbt provider, entry probes: load; arm every safe entry probe; a workload;
+# the common paths show hits; disarm; unload; load again.
+. /fbt/lib.sh
+D=/sys/kernel/debug/fbt
+WORK_SECS=${WORK_SECS:-20}
+
+stat_of() { awk -v k="$1" '$1 == k { print $2 }' $D/stats; }
+hits_of() { awk -v n="$1" '$7 == n { s += $2 } END { print s + 0 }' $D/probes; }
+
+workload() { # seconds
+	_end=$(( $(cut -d. -f1 /proc/uptime) + $1 ))
+	while [ "$(cut -d. -f1 /proc/uptime)" -lt $_end ]; do
+		for i in 1 2 3 4 5; do /bin/true; sh -c 'echo x >/dev/null'; done
+		dd if=/dev/zero of=/tmp/w bs=4k count=64 2>/dev/null
+		cat /tmp/w >/dev/null; ls -R /proc/self >/dev/null 2>&1
+		rm -f /tmp/w; sleep 0.01
+	done
+}
+
+t0=$(date +%s)
+check "insmod fbt.ko" insmod "$FBT_KO" || { dmesg | tail -30; finish; }
+echo "# load took $(( $(date +%s) - t0 )) s"
+cat $D/stats | sed 's/^/# /'
+check "arm every safe entry probe" sh -c "echo 'enable *:*:entry' > $D/control"
+cat $D/control | sed 's/^/# control: /'
+armed=$(stat_of armed)
+[ "${armed:-0}" -gt 1000 ] && ok "armed $armed entry probes" || notok "armed: ${armed:-none}"
+echo "# arm_last_us $(stat_of arm_last_us) for $(stat_of arm_last_n) probes"
+workload $WORK_SECS
+for f in vfs_read schedule do_sys_openat2; do
+	h=$(hits_of "kernel:$f:entry")
+	[ "$h" -gt 0 ] && ok "hits on $f: $h" || notok "no hits on $f"
+done
+rows=$(grep -vc '^#' $D/probes)
+[ "$rows" -gt 1000 ] && ok "probes readable: $rows rows" || notok "probes rows $rows"
+cat $D/stats | sed 's/^/# /'
+check "disarm everything" sh -c "echo 'disable *:*:*' > $D/control"
+[ "$(stat_of armed)" -eq 0 ] && ok "nothing armed" || notok "still armed $(stat_of armed)"
+echo "# disarm_last_us $(stat_of disarm_last_us) for $(stat_of disarm_last_n) probes"
+workload 2
+check "rmmod fbt" rmmod fbt
+check "insmod fbt.ko again" insmod "$FBT_KO"
+check "rmmod fbt again" rmmod fbt
+finish
