@@ -9,7 +9,7 @@ export FBT_CACHE ?= $(HOME)/.cache/fbt
 
 MODULE_SRCS := Kbuild $(wildcard core/*.[ch] emul/*.[ch] recorder/*.[ch])
 
-.PHONY: all module modules-all deps host-test check demo clean help vm-test coverage
+.PHONY: all module modules-all deps host-test check demo clean help vm-test coverage kunit
 
 all: module
 
@@ -34,6 +34,11 @@ vm-test: modules-all
 coverage:
 	@tests/vm/run.sh --kernel all --show entry-coverage
 
+# KUnit (kunit/): build a 6.12 KUnit kernel from linux-source-6.12 (cached
+# in $(FBT_CACHE)/kunit), boot it in qemu, print one ok/not ok per result.
+kunit:
+	@kunit/run.sh
+
 check: deps
 	@tests/check.sh
 
@@ -50,3 +55,4 @@ help:
 	@echo "make demo       boot a guest and show fbt at work"
 	@echo "make vm-test    build, then load/unload fbt.ko in a guest of every kernel"
 	@echo "make coverage   measure in guests which entry sites the emulator accepts"
+	@echo "make kunit      build a KUnit kernel (qemu, x86_64) and run fbt's KUnit suites"

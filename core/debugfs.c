@@ -33,6 +33,7 @@
 #include <linux/uaccess.h>
 
 #include "fbt.h"
+#include "../recorder/recorder.h"
 
 static char *arm;
 module_param(arm, charp, 0400);
@@ -520,16 +521,17 @@ static const struct file_operations fbt_control_fops = {
 int fbt_control_apply_arm_param(void)
 {
 	char *text, *p;
+	size_t len;
 	int ret;
 
 	if (!arm || !*arm)
 		return 0;
-	text = kmalloc(strlen(arm) * 8 + 16, GFP_KERNEL);
+	len = strlen(arm) * 8 + 16;
+	text = kmalloc(len, GFP_KERNEL);
 	if (!text)
 		return -ENOMEM;
-	strcpy(text, "enable ");
-	p = text + strlen(text);
-	strcpy(p, arm);
+	snprintf(text, len, "enable %s", arm);
+	p = text + 7;
 	/* a,b,c -> enable a\nenable b\nenable c */
 	while ((p = strchr(p, ','))) {
 		memmove(p + 8, p + 1, strlen(p + 1) + 1);
@@ -551,6 +553,7 @@ int fbt_debugfs_init(void)
 	debugfs_create_file("probes", 0400, fbt_dir, NULL, &fbt_probes_fops);
 	debugfs_create_file("control", 0600, fbt_dir, NULL, &fbt_control_fops);
 	debugfs_create_file("stats", 0400, fbt_dir, NULL, &fbt_stats_fops);
+	fbt_rec_debugfs(fbt_dir);	/* recorder/ */
 	return 0;
 }
 

@@ -20,11 +20,11 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
-#include <linux/version.h>
 #include <linux/vmalloc.h>
 
 #include "fbt.h"
 
+/* Serializes object list, probe states and flags, and text changes. */
 DEFINE_MUTEX(fbt_lock);
 LIST_HEAD(fbt_objs);
 struct fbt_stats fbt_stats;
@@ -257,7 +257,7 @@ static int fbt_obj_publish(struct fbt_obj *o)
 static void fbt_mod_text(struct module *mod, unsigned long *start,
 			 unsigned long *end)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#ifdef for_each_mod_mem_type	/* 6.4+: mod->mem[] */
 	*start = (unsigned long)mod->mem[MOD_TEXT].base;
 	*end = *start + mod->mem[MOD_TEXT].size;
 #else

@@ -42,6 +42,8 @@ enum {
 	FBT_R_UNREADABLE,	/* text could not be read */
 	FBT_R_EXTABLE,		/* has an exception-table fixup */
 	FBT_R_CHANGED,		/* the byte changed under fbt when arming */
+	FBT_R_PERCPU,		/* %gs operand: the trap entry changes per-CPU
+				 * state (preempt_count) the insn may read */
 	FBT_R_NR
 };
 
@@ -123,6 +125,7 @@ int fbt_patch_init(void);
 void fbt_patch_exit(void);
 int fbt_reconcile(void);
 void fbt_disarm_obj(struct fbt_obj *o);
+int fbt_quarantine_probe(struct fbt_probe *p);	/* for recorder/ */
 
 /* trap.c */
 int fbt_trap_init(void);

@@ -11,6 +11,7 @@
 
 #include "../emul/emul.h"
 #include "fbt.h"
+#include "../recorder/recorder.h"
 
 static int __init fbt_init(void)
 {
@@ -20,9 +21,12 @@ static int __init fbt_init(void)
 	/* The emulator must accept the simplest site or nothing else works. */
 	if (fbt_emul_prepare(&e, (const u8 *)"\x55", 1) != FBT_EMUL_OK)
 		return -EINVAL;
-	ret = fbt_patch_init();
+	ret = fbt_rec_init();		/* recorder/: rings before any trap */
 	if (ret)
 		return ret;
+	ret = fbt_patch_init();
+	if (ret)
+		goto err_rec;
 	ret = fbt_trap_init();
 	if (ret)
 		goto err_patch;
@@ -40,6 +44,7 @@ static int __init fbt_init(void)
 	return 0;
 
 err_enum:
+	fbt_rec_stop();
 	fbt_enum_exit();
 	fbt_sites_exit();
 err_trap:
@@ -47,17 +52,22 @@ err_trap:
 	fbt_enum_free();
 err_patch:
 	fbt_patch_exit();
+err_rec:
+	fbt_rec_stop();
+	fbt_rec_exit();
 	return ret;
 }
 
 static void __exit fbt_exit(void)
 {
 	fbt_debugfs_exit();
+	fbt_rec_stop();		/* recorder/: no deferred work past here */
 	fbt_enum_exit();	/* module notifier off, every byte restored */
 	fbt_sites_exit();
 	fbt_trap_exit();	/* handler off after a grace period */
 	fbt_enum_free();
 	fbt_patch_exit();
+	fbt_rec_exit();
 	pr_info("fbt: unloaded\n");
 }
 

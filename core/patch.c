@@ -280,6 +280,24 @@ void fbt_disarm_obj(struct fbt_obj *o)
 	       o ? o->name : "everything");
 }
 
+/*
+ * recorder/: disarm @p for good after a violation (state quarantined: no
+ * glob arms it again). Called with fbt_lock held.
+ */
+int fbt_quarantine_probe(struct fbt_probe *p)
+{
+	int ret = 0;
+
+	lockdep_assert_held(&fbt_lock);
+	if (p->state == FBT_ARMED) {
+		fbt_pokes[0].p = p;
+		ret = fbt_disarm_batch(fbt_pokes, 1);
+	}
+	if (!ret && p->state == FBT_DISARMED)
+		WRITE_ONCE(p->state, FBT_QUARANTINED);
+	return ret;
+}
+
 int fbt_patch_init(void)
 {
 	fbt_pokes = kvcalloc(FBT_BATCH, sizeof(*fbt_pokes), GFP_KERNEL);

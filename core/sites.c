@@ -48,6 +48,8 @@ static const char * const fbt_trappath_names[] = {
 	"__rcu_read_lock", "__rcu_read_unlock", "rcu_read_unlock_special*",
 	"rcu_preempt_deferred_qs*", "rcu_read_unlock_strict",
 	"notify_die", "atomic_notifier_call_chain*", "notifier_call_chain*",
+	"hw_breakpoint_exceptions_notify", "hw_breakpoint_handler",
+	"kprobe_exceptions_notify", "arch_uprobe_exception_notify",
 	"do_int3*", "exc_int3", "poke_int3_handler", "kprobe_int3_handler",
 	"kgdb*", "__kgdb*", "kprobe_*", "get_kprobe",
 	"irqentry_*", "rcu_nmi_*", "ct_nmi_*", "ct_irq_*",
@@ -275,9 +277,11 @@ static int fbt_bl_load(void)
 		if (sp)
 			*sp = '\0';
 		if (tab[1] && fbt_bl_nnames < n) {
+			size_t l = strlen(tab + 1) + 1;
+
 			fbt_bl_names[fbt_bl_nnames++] = pool;
-			strcpy(fbt_bl_pool + pool, tab + 1);
-			pool += strlen(tab + 1) + 1;
+			memcpy(fbt_bl_pool + pool, tab + 1, l);
+			pool += l;
 		}
 	}
 	kvfree(buf);
@@ -474,6 +478,22 @@ static bool fbt_risky_first_byte(u8 b)
 	return false;
 }
 
+/*
+ * A %gs memory operand reads or writes per-CPU data. The emulation runs in
+ * the int3 handler, after the trap entry raised preempt_count by NMI and
+ * HARDIRQ (and moved context tracking): emulated there, a read of those
+ * sees the handler's values, not the interrupted code's (in_nmi() true in
+ * irq_fpu_usable, in_hardirq() in __local_bh_enable_ip). Refuse them all.
+ */
+static bool fbt_percpu_operand(const struct fbt_insn *in)
+{
+	if (in->seg != 0x65)
+		return false;
+	if (in->modrm_off >= 0)
+		return true;
+	return in->map == FBT_MAP_1B && in->opcode >= 0xa0 && in->opcode <= 0xa3;
+}
+
 static void fbt_probe_prepare(struct fbt_obj *o, struct fbt_probe *p,
 			      unsigned long fend, const char *name)
 {
@@ -506,6 +526,8 @@ static void fbt_probe_prepare(struct fbt_obj *o, struct fbt_probe *p,
 		fbt_refuse(p, FBT_R_BLACKLIST);
 	else if (r != FBT_EMUL_OK)
 		fbt_refuse(p, r);
+	else if (fbt_percpu_operand(&p->emul.insn))
+		fbt_refuse(p, FBT_R_PERCPU);
 	else if (fbt_extable_hit(o, p->addr))
 		fbt_refuse(p, FBT_R_EXTABLE);
 	else if ((p->flags & FBT_P_RETURN) || fbt_risky_first_byte(b[0]))
@@ -658,6 +680,7 @@ static const char * const fbt_own_reasons[] = {
 	[FBT_R_UNREADABLE - FBT_REFUSE_NR] = "unreadable",
 	[FBT_R_EXTABLE - FBT_REFUSE_NR] = "extable",
 	[FBT_R_CHANGED - FBT_REFUSE_NR] = "changed",
+	[FBT_R_PERCPU - FBT_REFUSE_NR] = "percpu",
 };
 
 const char *fbt_reason_name(unsigned int reason)

@@ -35,6 +35,7 @@
 #include <asm/kdebug.h>
 
 #include "fbt.h"
+#include "../recorder/recorder.h"
 
 struct fbt_table {
 	struct rcu_head rcu;
@@ -98,12 +99,18 @@ static int notrace fbt_int3_notify(struct notifier_block *nb,
 		return NOTIFY_DONE;
 	this_cpu_inc(fbt_pcpu.traps);
 	if (READ_ONCE(p->state) == FBT_ARMED) {
+		unsigned long flags_in = regs->flags, sp_in = regs->sp;
+		bool nested;
 		int ret;
 
-		if (this_cpu_inc_return(fbt_pcpu.depth) > 1)
+		nested = this_cpu_inc_return(fbt_pcpu.depth) > 1;
+		if (nested)
 			this_cpu_inc(fbt_pcpu.recursions);
 		regs->ip = addr;
 		ret = fbt_emul_run(&p->emul, regs);
+		/* recorder/: record, check, inject (before depth goes down) */
+		if (likely(!ret))
+			fbt_rec_trap(p, regs, flags_in, sp_in, nested);
 		this_cpu_dec(fbt_pcpu.depth);
 		if (unlikely(ret)) {
 			/*
@@ -124,6 +131,7 @@ static int notrace fbt_int3_notify(struct notifier_block *nb,
 		return NOTIFY_DONE;
 	regs->ip = addr;
 	this_cpu_inc(fbt_pcpu.ghosts);
+	fbt_rec_ghost(addr, regs);	/* recorder/ */
 	return NOTIFY_STOP;
 fault:
 	return NOTIFY_DONE;

@@ -42,6 +42,7 @@ layer build 600 tools/build-all-kernels.sh
 layer lint 300 tests/lint.sh
 layer host 600 make -s -C tests/host run
 [ -x tests/host/run-mutants.sh ] && layer mutants 600 tests/host/run-mutants.sh
+layer kunit 900 kunit/run.sh
 if [ -x tests/vm/run.sh ]; then
 	layer vm 1200 tests/vm/run.sh --kernel all $(cat tests/vm/check-scenarios 2>/dev/null || echo load-unload)
 fi

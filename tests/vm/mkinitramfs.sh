@@ -37,6 +37,9 @@ if ldd "$busybox" >/dev/null 2>&1; then
 fi
 kmod=$(command -v kmod || true)
 [ -n "$kmod" ] || warn "kmod not found: the guest uses busybox insmod/rmmod/lsmod"
+# trace-cmd (recorder scenarios: trace-cmd extract -B fbt / report).
+tracecmd=$(command -v trace-cmd || true)
+[ -n "$tracecmd" ] || warn "trace-cmd not found: recorder-trace scenarios will fail (make deps)"
 
 fbt_ko=${FBT_KO:-${FBT_BUILD:-$top/.build}/$rel/fbt.ko}
 if [ ! -f "$fbt_ko" ]; then
@@ -69,7 +72,7 @@ mods=$(printf '%s\n' "${!want[@]}" | sort)
 inputs() {
 	echo "$rel"
 	sha256sum "$0" "$here/init" "$here/lib.sh" "$here/modules.list" \
-		"$here"/scenarios/*.sh "$busybox" ${kmod:+"$kmod"} ${fbt_ko:+"$fbt_ko"} \
+		"$here"/scenarios/*.sh "$busybox" ${kmod:+"$kmod"} ${tracecmd:+"$tracecmd"} ${fbt_ko:+"$fbt_ko"} \
 		"$bindir"/* "$moddir/modules.dep"
 	for m in $mods; do
 		stat -c '%n %s %Y' "$moddir/$m"
@@ -101,6 +104,14 @@ if [ -n "$kmod" ]; then
 	for t in insmod rmmod lsmod modprobe modinfo depmod; do
 		rm -f "$r/sbin/$t" "$r/bin/$t" "$r/usr/sbin/$t" "$r/usr/bin/$t"
 		ln -s /usr/bin/kmod "$r/sbin/$t"
+	done
+fi
+
+if [ -n "$tracecmd" ]; then
+	cp "$tracecmd" "$r/usr/bin/trace-cmd"
+	for lib in $(ldd "$tracecmd" | grep -oE '/[^ ]+'); do
+		mkdir -p "$r$(dirname "$lib")"
+		cp -L "$lib" "$r$lib"
 	done
 fi
 

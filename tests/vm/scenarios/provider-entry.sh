@@ -1,9 +1,11 @@
-# fbtvm-timeout: 600
+# fbtvm-timeout: 1200
 # fbt provider, entry probes: load; arm every safe entry probe; a workload;
 # the common paths show hits; disarm; unload; load again.
 . /fbt/lib.sh
 D=/sys/kernel/debug/fbt
-WORK_SECS=${WORK_SECS:-20}
+WORK_SECS=${WORK_SECS:-60}
+T=/sys/kernel/tracing
+cs() { awk '{ printf "%d", $1 * 100 }' /proc/uptime; }
 
 stat_of() { awk -v k="$1" '$1 == k { print $2 }' $D/stats; }
 hits_of() { awk -v n="$1" '$7 == n { s += $2 } END { print s + 0 }' $D/probes; }
@@ -36,6 +38,26 @@ rows=$(grep -vc '^#' $D/probes)
 [ "$rows" -gt 1000 ] && ok "probes readable: $rows rows" || notok "probes rows $rows"
 cat $D/stats | sed 's/^/# /'
 check "disarm everything" sh -c "echo 'disable *:*:*' > $D/control"
+if [ -w $T/current_tracer ]; then
+	nf=$(wc -l < $T/available_filter_functions)
+	t0=$(cs); echo function > $T/current_tracer; t1=$(cs)
+	echo nop > $T/current_tracer; t2=$(cs)
+	arm_us=$(stat_of arm_last_us); n=$(stat_of arm_last_n)
+	echo "# ftrace function tracer on $nf functions: enable $(( (t1 - t0) * 10 )) ms, disable $(( (t2 - t1) * 10 )) ms"
+	echo "# fbt arm of $n entry probes: $(( arm_us / 1000 )) ms; ratio fbt/ftrace: $(awk -v a=$arm_us -v f=$(( (t1 - t0) * 10000 )) 'BEGIN { if (f > 0) printf "%.3f", a / f; else print "n/a" }')"
+	ok "ftrace comparison measured"
+fi
+t0=$(cs)
+check "arm every safe entry and return probe" sh -c "printf 'enable *:*:entry\nenable kernel:*:return\n' > $D/control"
+echo "# arming returns (with the kprobes oracle on first use) took $(( ($(cs) - t0) * 10 )) ms"
+echo "# armed $(stat_of armed); oracle_us $(stat_of oracle_us) for $(stat_of oracle_n)"
+workload $(( WORK_SECS / 3 ))
+for f in vfs_read schedule; do
+	h=$(hits_of "kernel:$f:return")
+	[ "$h" -gt 0 ] && ok "return hits on $f: $h" || notok "no return hits on $f"
+done
+cat $D/stats | sed 's/^/# /'
+check "disarm everything again" sh -c "echo 'disable *:*:*' > $D/control"
 [ "$(stat_of armed)" -eq 0 ] && ok "nothing armed" || notok "still armed $(stat_of armed)"
 echo "# disarm_last_us $(stat_of disarm_last_us) for $(stat_of disarm_last_n) probes"
 workload 2

@@ -1,0 +1,73 @@
+# fbtvm-timeout: 600
+# fbt provider, the control file: every error case fails with EINVAL,
+# changes nothing and can be read back; then 1000 writes of random bytes,
+# with the probe states unchanged.
+. /fbt/lib.sh
+D=/sys/kernel/debug/fbt
+stat_of() { awk -v k="$1" '$1 == k { print $2 }' $D/stats; }
+states() { awk '!/^#/ { print $1, $9 }' $D/probes | md5sum | cut -d' ' -f1; }
+
+check "insmod fbt.ko" insmod "$FBT_KO" || finish
+check "enable kernel:vfs_*:entry" sh -c "echo 'enable kernel:vfs_*:entry' > $D/control"
+armed0=$(stat_of armed)
+s0=$(states)
+[ "$armed0" -gt 0 ] && ok "armed $armed0 vfs_* entries" || notok "nothing armed"
+
+bad() { # what, then the bytes to write (printf format)
+	_what=$1; shift
+	if printf "$@" > $D/control 2>/tmp/err; then
+		notok "rejected: $_what (write succeeded)"
+	elif grep -q 'Invalid argument' /tmp/err; then
+		ok "rejected: $_what ($(head -n 1 $D/control))"
+	else
+		notok "rejected: $_what: $(cat /tmp/err)"
+	fi
+}
+bad "unknown verb" 'bogus\n'
+bad "enable without argument" 'enable\n'
+bad "disable without argument" 'disable \n'
+bad "glob without colons" 'enable vfs_read\n'
+bad "glob with one colon" 'enable kernel:vfs_read\n'
+bad "glob with three colons" 'enable a:b:c:d\n'
+bad "empty module field" 'enable :vfs_read:entry\n'
+bad "empty function field" 'enable kernel::entry\n'
+bad "empty kind field" 'enable kernel:vfs_read:\n'
+bad "kind neither entry nor return" 'enable kernel:vfs_read:entyr\n'
+bad "unbalanced bracket" 'enable kernel:[vfs:entry\n'
+bad "two arguments" 'enable kernel:a:entry kernel:b:entry\n'
+bad "control character in glob" 'enable kernel:a\001:entry\n'
+bad "non-ASCII glob" 'enable kernel:\351:entry\n'
+bad "empty opcode" 'enable opcode=\n'
+bad "opcode not hex" 'disable opcode=zz\n'
+bad "opcode range reversed" 'enable opcode=9f-90\n'
+bad "opcode too long" 'enable opcode=1234567\n'
+bad "reset with argument" 'reset now\n'
+bad "empty write" '\n'
+bad "good line then bad line" 'disable *:*:*\nbogus\n'
+bad "NUL byte" 'disable *:*:*\000\n'
+if head -c 5000 /dev/zero | tr '\0' 'a' > $D/control 2>/dev/null; then
+	notok "rejected: write over 4096 bytes"
+else
+	ok "rejected: write over 4096 bytes"
+fi
+[ "$(stat_of armed)" = "$armed0" ] && [ "$(states)" = "$s0" ] &&
+	ok "state unchanged after the error cases" ||
+	notok "state changed: armed $(stat_of armed) vs $armed0"
+
+i=0; accepted=0
+while [ $i -lt 1000 ]; do
+	n=$(( (i * 7919) % 300 + 1 ))
+	if dd if=/dev/urandom bs=$n count=1 2>/dev/null > $D/control 2>/dev/null; then
+		accepted=$((accepted + 1))
+	fi
+	i=$((i + 1))
+done
+[ $accepted -eq 0 ] && ok "1000 random writes rejected" ||
+	notok "$accepted of 1000 random writes accepted"
+[ "$(stat_of armed)" = "$armed0" ] && [ "$(states)" = "$s0" ] &&
+	ok "state unchanged after random writes" ||
+	notok "state changed after random writes: armed $(stat_of armed) vs $armed0"
+check "good commands still work" sh -c "printf 'disable *:*:*\nreset\n' > $D/control"
+[ "$(stat_of armed)" -eq 0 ] && ok "disarmed" || notok "still armed"
+check "rmmod fbt" rmmod fbt
+finish
