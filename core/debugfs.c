@@ -216,6 +216,10 @@ static int fbt_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "oracle_us %llu\noracle_n %lu\n",
 		   fbt_stats.oracle_ns / 1000, fbt_stats.oracle_n);
 	seq_printf(m, "enum_us %llu\n", fbt_stats.enum_ns / 1000);
+	if (fbt_stats.kp_entry_checked)
+		seq_printf(m, "kprobes_entry_checked %lu\nkprobes_entry_accepted %lu\n",
+			   fbt_stats.kp_entry_checked,
+			   fbt_stats.kp_entry_accepted);
 	seq_printf(m, "bytes %zu\nbytes_per_probe %zu\nprobe_struct %zu\n",
 		   bytes, nprobes ? bytes / nprobes : 0,
 		   sizeof(struct fbt_probe));
@@ -328,7 +332,8 @@ static int fbt_parse_cmd(char *line, struct fbt_cmd *c, char *err,
 			return 0;
 		}
 		if (!*spec || !fbt_glob_chars_ok(spec, true) ||
-		    !fbt_glob_well_formed(spec)) {
+		    !fbt_glob_well_formed(spec) ||
+		    (!strpbrk(spec, "?*[") && fbt_parse_hex(spec, &c->lo))) {
 			snprintf(err, errlen, "bad opcode pattern");
 			return -EINVAL;
 		}

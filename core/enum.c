@@ -425,6 +425,8 @@ void fbt_enum_exit(void)
 	list_for_each_entry(o, &fbt_objs, list)
 		fbt_disarm_obj(o);
 	mutex_unlock(&fbt_lock);
+	/* Ghost traps are still claimed while the handler is in. */
+	synchronize_rcu();
 }
 
 /* After the handler is gone: free everything. */

@@ -42,8 +42,7 @@ enum {
 	FBT_R_UNREADABLE,	/* text could not be read */
 	FBT_R_EXTABLE,		/* has an exception-table fixup */
 	FBT_R_CHANGED,		/* the byte changed under fbt when arming */
-	FBT_R_PERCPU,		/* %gs operand: the trap entry changes per-CPU
-				 * state (preempt_count) the insn may read */
+	FBT_R_PERCPU,		/* %gs operand: per-CPU state the trap changes */
 	FBT_R_NR
 };
 
@@ -99,6 +98,8 @@ struct fbt_stats {
 	unsigned long arm_n, disarm_n;
 	u64 oracle_ns;			/* total time in the kprobes oracle */
 	unsigned long oracle_n;
+	/* oracle_all=1: kprobes' verdict on every entry site, for the ratio */
+	unsigned long kp_entry_checked, kp_entry_accepted;
 	u64 enum_ns;			/* enumeration and site selection */
 };
 

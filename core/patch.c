@@ -26,6 +26,7 @@
 #include <linux/timekeeping.h>
 #include <linux/vmalloc.h>
 #include <asm/sync_core.h>
+#include <asm/tlbflush.h>
 
 #include "fbt.h"
 
@@ -40,8 +41,15 @@ struct fbt_poke {
 
 static struct fbt_poke *fbt_pokes;	/* FBT_BATCH entries, under fbt_lock */
 
+/*
+ * Serialize this CPU. The global TLB flush costs little per batch and also
+ * drops any cached translation of the old bytes that an emulator (qemu
+ * TCG's jump cache) may keep: without it a vCPU was seen to keep
+ * executing a restored int3 for minutes.
+ */
 static void fbt_sync_one(void *unused)
 {
+	__flush_tlb_all();
 	sync_core();
 }
 

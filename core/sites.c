@@ -25,6 +25,7 @@
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
+#include <linux/moduleparam.h>
 #include <linux/mount.h>
 #include <linux/path.h>
 #include <linux/sched.h>
@@ -598,7 +599,8 @@ out:
  * check and arm nothing; they are unregistered in batches (one RCU grace
  * period per batch). Called with or without fbt_lock.
  */
-static int fbt_oracle(struct fbt_probe **v, unsigned int n)
+static int fbt_oracle(struct fbt_probe **v, unsigned int n,
+		      unsigned long *accepted)
 {
 	struct kprobe *kps, **kpp;
 	unsigned int i, nb = 0;
@@ -618,10 +620,12 @@ static int fbt_oracle(struct fbt_probe **v, unsigned int n)
 		kp->addr = (kprobe_opcode_t *)v[i]->addr;
 		kp->flags = KPROBE_FLAG_DISABLED;
 		if (register_kprobe(kp)) {
-			fbt_refuse(v[i], FBT_R_KPROBES);
+			if (v[i]->state != FBT_REFUSED)
+				fbt_refuse(v[i], FBT_R_KPROBES);
 		} else {
 			kpp[nb++] = kp;
 			v[i]->flags &= ~FBT_P_ORACLE;
+			(*accepted)++;
 		}
 		if (nb == FBT_ORACLE_BATCH) {
 			unregister_kprobes(kpp, nb);
@@ -638,17 +642,32 @@ static int fbt_oracle(struct fbt_probe **v, unsigned int n)
 	return 0;
 }
 
-/* Oracle for @o's pending entries (and returns too if @all). */
+static bool oracle_all;
+module_param(oracle_all, bool, 0400);
+MODULE_PARM_DESC(oracle_all,
+		 "ask kprobes about every entry site at load (slow; measures kprobes' acceptance)");
+
+static bool fbt_oracle_pending(const struct fbt_probe *p, bool all)
+{
+	if (p->flags & FBT_P_RETURN)
+		return all && (p->flags & FBT_P_ORACLE);
+	return oracle_all || (p->flags & FBT_P_ORACLE);
+}
+
+/*
+ * Oracle for @o's pending entries (and returns too if @all). With
+ * oracle_all, every entry site is asked, refused or not, and kprobes'
+ * acceptance is counted for the stats.
+ */
 int fbt_sites_oracle(struct fbt_obj *o, bool all)
 {
+	unsigned long accepted = 0;
 	struct fbt_probe **v;
 	unsigned int i, n = 0;
 	int ret;
 
 	for (i = 0; i < o->nprobes; i++)
-		if ((o->probes[i].flags & FBT_P_ORACLE) &&
-		    (all || !(o->probes[i].flags & FBT_P_RETURN)))
-			n++;
+		n += fbt_oracle_pending(&o->probes[i], all);
 	if (!n)
 		return 0;
 	v = kvmalloc_array(n, sizeof(*v), GFP_KERNEL);
@@ -656,10 +675,13 @@ int fbt_sites_oracle(struct fbt_obj *o, bool all)
 		return -ENOMEM;
 	n = 0;
 	for (i = 0; i < o->nprobes; i++)
-		if ((o->probes[i].flags & FBT_P_ORACLE) &&
-		    (all || !(o->probes[i].flags & FBT_P_RETURN)))
+		if (fbt_oracle_pending(&o->probes[i], all))
 			v[n++] = &o->probes[i];
-	ret = fbt_oracle(v, n);
+	ret = fbt_oracle(v, n, &accepted);
+	if (oracle_all && !all) {
+		fbt_stats.kp_entry_checked += n;
+		fbt_stats.kp_entry_accepted += accepted;
+	}
 	kvfree(v);
 	return ret;
 }
@@ -667,7 +689,9 @@ int fbt_sites_oracle(struct fbt_obj *o, bool all)
 /* Oracle for a list the caller collected (patch.c, under fbt_lock). */
 int fbt_sites_oracle_list(struct fbt_probe **v, unsigned int n)
 {
-	return fbt_oracle(v, n);
+	unsigned long accepted = 0;
+
+	return fbt_oracle(v, n, &accepted);
 }
 
 /* ---- names and opcodes for the interface ------------------------------- */

@@ -129,7 +129,14 @@ static int notrace fbt_int3_notify(struct notifier_block *nb,
 	__get_kernel_nofault(&byte, (u8 *)addr, u8, fault);
 	if (byte == 0xcc)
 		return NOTIFY_DONE;
+	/*
+	 * A ghost: the byte is back. Replay the instruction rather than
+	 * re-execute it, so a CPU that keeps fetching a stale int3 (seen
+	 * under qemu TCG) still makes progress.
+	 */
 	regs->ip = addr;
+	if (p->emul.kind != FBT_K_NONE && fbt_emul_run(&p->emul, regs))
+		regs->ip = addr;
 	this_cpu_inc(fbt_pcpu.ghosts);
 	fbt_rec_ghost(addr, regs);	/* recorder/ */
 	return NOTIFY_STOP;

@@ -83,7 +83,7 @@ static const struct fbt_kt_func fbt_kt_funcs[] = {
 	FBT_KT_FUNC(sort),
 	FBT_KT_FUNC(list_sort),
 	FBT_KT_FUNC(_printk),
-	FBT_KT_FUNC(mutex_lock),
+	FBT_KT_FUNC(mutex_unlock),
 	FBT_KT_FUNC(copy_from_kernel_nofault),
 	FBT_KT_FUNC(fbt_insn_decode),
 	FBT_KT_FUNC(fbt_emul_prepare),
@@ -112,20 +112,28 @@ static unsigned long fbt_kt_sym_size(struct kunit *test, const void *addr)
 	return size;
 }
 
-static bool fbt_kt_is_ret(const u8 *p, const struct fbt_insn *insn)
+/*
+ * Does the function leave here: ret, a jump to the return thunk, or a
+ * tail call (a jump out of [@start, @end))?
+ */
+static bool fbt_kt_is_exit(const u8 *p, const u8 *buf, const struct fbt_insn *insn,
+			   const u8 *start, const u8 *end)
 {
-	char sym[KSYM_SYMBOL_LEN];
-	unsigned long target;
+	const u8 *target;
 	s32 rel;
 
-	if (insn->opcode == 0xc3 || insn->opcode == 0xc2)
-		return insn->map == FBT_MAP_1B;
-	if (insn->map != FBT_MAP_1B || insn->opcode != 0xe9)
+	if (insn->map != FBT_MAP_1B || insn->vex != FBT_VEX_NONE)
 		return false;
-	memcpy(&rel, p + insn->imm_off, 4);
-	target = (unsigned long)p + insn->len + rel;
-	sprint_symbol_no_offset(sym, target);
-	return !strncmp(sym, "__x86_return_thunk", 18) || !strncmp(sym, "its_return_thunk", 16);
+	if (insn->opcode == 0xc3 || insn->opcode == 0xc2)
+		return true;
+	if (insn->opcode == 0xe9)
+		memcpy(&rel, buf + insn->imm_off, 4);
+	else if (insn->opcode == 0xeb)
+		rel = (s8)buf[insn->imm_off];
+	else
+		return false;
+	target = p + insn->len + rel;
+	return target < start || target >= end;
 }
 
 static void fbt_kt_live_text(struct kunit *test)
@@ -133,7 +141,7 @@ static void fbt_kt_live_text(struct kunit *test)
 	const struct fbt_kt_func *t = test->param_value;
 	const u8 *start = t->addr, *p;
 	unsigned long size = fbt_kt_sym_size(test, t->addr);
-	unsigned int n = 0, rets = 0;
+	unsigned int n = 0, exits = 0;
 	u8 buf[FBT_INSN_MAX];
 	struct fbt_insn insn;
 	int ret;
@@ -159,15 +167,16 @@ static void fbt_kt_live_text(struct kunit *test)
 					    (int)insn.len, buf);
 		}
 #endif
-		if (fbt_kt_is_ret(p, &insn))
-			rets++;
+		if (fbt_kt_is_exit(p, buf, &insn, start, start + size))
+			exits++;
 	}
 	KUNIT_EXPECT_PTR_EQ_MSG(test, (const void *)p, (const void *)(start + size),
 				"%s: boundaries overshoot the symbol end by %ld bytes",
 				t->name, (long)(p - start - size));
-	KUNIT_EXPECT_GT_MSG(test, rets, 0U, "%s: no return found", t->name);
-	kunit_info(test, "%s: %u instructions, %lu bytes, %u returns\n",
-		   t->name, n, size, rets);
+	KUNIT_EXPECT_GT_MSG(test, exits, 0U, "%s: no return or tail call found",
+			    t->name);
+	kunit_info(test, "%s: %u instructions, %lu bytes, %u returns or tail calls\n",
+		   t->name, n, size, exits);
 }
 
 static struct kunit_case fbt_decoder_cases[] = {

@@ -14,6 +14,7 @@
  * is touched, so the instruction sees exactly the input state.
  */
 #include <linux/linkage.h>
+#include <linux/objtool.h>
 #include <asm/asm.h>
 #include <asm/linkage.h>
 #include "harness.h"
@@ -47,8 +48,7 @@ fbt_kt_rax:	.quad 0		/* %rax while the output is stored */
 	lea	FBT_KT_WIN(%rbx), %rsi
 	mov	%r12, %rdi
 	mov	$(FBT_KT_WIN_BYTES / 8), %ecx
-	cld
-	rep movsq
+	rep movsq			/* DF is clear: the C ABI */
 	lea	FBT_KT_SP0(%r12), %rax
 	mov	fbt_kt_out(%rip), %rcx
 	mov	%rax, FBT_KT_SP0_OUT(%rcx)
@@ -122,6 +122,8 @@ fbt_kt_insn_\name:
 	FBT_KT_LEAVE
 	RET
 SYM_FUNC_END(fbt_kt_stub_\name)
+	/* %rsp moves by loads: no stack validation, no ORC (also in vmlinux.o) */
+	STACK_FRAME_NON_STANDARD fbt_kt_stub_\name
 .endm
 
 #define FBT_KT_FORM(name, flags, bytes...)	FBT_KT_STUB name, bytes

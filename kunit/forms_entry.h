@@ -2,7 +2,8 @@
 /*
  * Common first instructions of kernel functions (see kernel-facts.md),
  * FBT_KT_FORM(name, flags, bytes...) like forms_9x.h. FBT_KT_RDI_DATA
- * points %rdi into a data buffer for the memory forms.
+ * points %rdi into a data buffer for the memory forms; FBT_KT_UNDEF_*
+ * mask the flags the SDM leaves undefined (the emulator gives AMD's).
  */
 FBT_KT_FORM(push_rbp, 0, 0x55)
 FBT_KT_FORM(push_rbx, 0, 0x53)
@@ -50,11 +51,11 @@ FBT_KT_FORM(neg_rax, 0, 0x48, 0xf7, 0xd8)
 FBT_KT_FORM(not_ecx, 0, 0xf7, 0xd1)
 FBT_KT_FORM(inc_edx, 0, 0xff, 0xc2)
 FBT_KT_FORM(dec_mem, FBT_KT_RDI_DATA, 0x48, 0xff, 0x4f, 0x08)
-FBT_KT_FORM(shl_imm_rax, 0, 0x48, 0xc1, 0xe0, 0x05)
-FBT_KT_FORM(sar_cl_edx, 0, 0xd3, 0xfa)
+FBT_KT_FORM(shl_imm_rax, FBT_KT_UNDEF_SHIFT, 0x48, 0xc1, 0xe0, 0x05)
+FBT_KT_FORM(sar_cl_edx, FBT_KT_UNDEF_SHIFT, 0xd3, 0xfa)
 FBT_KT_FORM(cmove_rsi_rax, 0, 0x48, 0x0f, 0x44, 0xc6)
 FBT_KT_FORM(setne_al, 0, 0x0f, 0x95, 0xc0)
-FBT_KT_FORM(bt_esi_edi, 0, 0x0f, 0xa3, 0xf7)
+FBT_KT_FORM(bt_esi_edi, FBT_KT_UNDEF_BT, 0x0f, 0xa3, 0xf7)
 FBT_KT_FORM(bswap_rax, 0, 0x48, 0x0f, 0xc8)
 FBT_KT_FORM(xchg_rsi_rdi, 0, 0x48, 0x87, 0xf7)
 FBT_KT_FORM(clc, 0, 0xf8)

@@ -25,6 +25,8 @@
 #define FBT_KT_IF0		0x1	/* moves %rsp away: interrupts off only */
 #define FBT_KT_POPF		0x2	/* pops EFLAGS: sanitize the value */
 #define FBT_KT_RDI_DATA		0x4	/* %rdi points into a data buffer */
+#define FBT_KT_UNDEF_SHIFT	0x8	/* AF, OF undefined (shift counts > 1) */
+#define FBT_KT_UNDEF_BT		0x10	/* OF, SF, AF, PF undefined (bt*) */
 
 #ifndef __ASSEMBLY__
 #include <linux/types.h>

@@ -21,7 +21,7 @@
  * Only the owning CPU writes: CPU-local (unlocked) read-modify-write,
  * atomic against an interrupt, an NMI or an exception on the same CPU.
  */
-typedef local_t fbt_ring_ctr;
+#define fbt_ring_ctr local_t
 
 static __always_inline u64 fbt_ring_fetch_inc(fbt_ring_ctr *p)
 {
@@ -51,7 +51,7 @@ static __always_inline bool fbt_ring_cas(u64 *p, u64 old, u64 new)
 
 #else /* host build */
 
-typedef u64 fbt_ring_ctr;
+#define fbt_ring_ctr u64
 
 static inline u64 fbt_ring_fetch_inc(fbt_ring_ctr *p)
 {

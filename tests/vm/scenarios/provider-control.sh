@@ -7,20 +7,19 @@ D=/sys/kernel/debug/fbt
 stat_of() { awk -v k="$1" '$1 == k { print $2 }' $D/stats; }
 states() { awk '!/^#/ { print $1, $9 }' $D/probes | md5sum | cut -d' ' -f1; }
 
-check "insmod fbt.ko" insmod "$FBT_KO" || finish
-check "enable kernel:vfs_*:entry" sh -c "echo 'enable kernel:vfs_*:entry' > $D/control"
+check "insmod fbt.ko arm=kernel:vfs_*:entry" insmod "$FBT_KO" 'arm=kernel:vfs_*:entry' || finish
 armed0=$(stat_of armed)
 s0=$(states)
-[ "$armed0" -gt 0 ] && ok "armed $armed0 vfs_* entries" || notok "nothing armed"
+[ "$armed0" -gt 0 ] && ok "the arm parameter armed $armed0 vfs_* entries" || notok "nothing armed by arm="
 
 bad() { # what, then the bytes to write (printf format)
 	_what=$1; shift
-	if printf "$@" > $D/control 2>/tmp/err; then
+	if printf "$@" > $D/control 2>/dev/null; then
 		notok "rejected: $_what (write succeeded)"
-	elif grep -q 'Invalid argument' /tmp/err; then
+	elif head -n 1 $D/control | grep -q '^last: error: '; then
 		ok "rejected: $_what ($(head -n 1 $D/control))"
 	else
-		notok "rejected: $_what: $(cat /tmp/err)"
+		notok "rejected: $_what: read back $(head -n 1 $D/control)"
 	fi
 }
 bad "unknown verb" 'bogus\n'
