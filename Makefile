@@ -9,7 +9,7 @@ export FBT_CACHE ?= $(HOME)/.cache/fbt
 
 MODULE_SRCS := Kbuild $(wildcard core/*.[ch] emul/*.[ch] recorder/*.[ch])
 
-.PHONY: all module modules-all deps host-test check demo clean help vm-test coverage kunit
+.PHONY: all module modules-all deps host-test check demo fbtctl clean help vm-test coverage kunit
 
 all: module
 
@@ -42,9 +42,19 @@ kunit:
 check: deps
 	@tests/check.sh
 
+# The user CLI (tools/fbtctl/): ./tools/fbtctl/fbtctl, and its host tests.
+fbtctl:
+	$(MAKE) -C tools/fbtctl
+
+# The seed's story in a guest of stock Debian 6.12 (DEMO_KERNEL=6.1: 6.1).
+DEMO_KERNEL ?= 6.12
+demo:
+	@DEMO_KERNEL=$(DEMO_KERNEL) tools/demo.sh
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	$(MAKE) -C tests/host clean
+	$(MAKE) -C tools/fbtctl clean
 	rm -rf .build
 
 help:
@@ -52,7 +62,8 @@ help:
 	@echo "make modules-all  build against every installed kernel, W=1, no warnings"
 	@echo "make deps       install build and test dependencies (apt-get)"
 	@echo "make check      install, build and run every test"
-	@echo "make demo       boot a guest and show fbt at work"
+	@echo "make demo       boot a guest and show fbt at work (DEMO_KERNEL=6.1 for 6.1)"
+	@echo "make fbtctl     build the CLI, tools/fbtctl/fbtctl"
 	@echo "make vm-test    build, then load/unload fbt.ko in a guest of every kernel"
 	@echo "make coverage   measure in guests which entry sites the emulator accepts"
 	@echo "make kunit      build a KUnit kernel (qemu, x86_64) and run fbt's KUnit suites"

@@ -217,9 +217,10 @@ static int fbt_stats_show(struct seq_file *m, void *v)
 		   fbt_stats.oracle_ns / 1000, fbt_stats.oracle_n);
 	seq_printf(m, "enum_us %llu\n", fbt_stats.enum_ns / 1000);
 	if (fbt_stats.kp_entry_checked)
-		seq_printf(m, "kprobes_entry_checked %lu\nkprobes_entry_accepted %lu\n",
+		seq_printf(m, "kprobes_entry_checked %lu\nkprobes_entry_accepted %lu\nkprobes_entry_accepted_thunk %lu\n",
 			   fbt_stats.kp_entry_checked,
-			   fbt_stats.kp_entry_accepted);
+			   fbt_stats.kp_entry_accepted,
+			   fbt_stats.kp_entry_accepted_thunk);
 	seq_printf(m, "bytes %zu\nbytes_per_probe %zu\nprobe_struct %zu\n",
 		   bytes, nprobes ? bytes / nprobes : 0,
 		   sizeof(struct fbt_probe));

@@ -100,6 +100,7 @@ struct fbt_stats {
 	unsigned long oracle_n;
 	/* oracle_all=1: kprobes' verdict on every entry site, for the ratio */
 	unsigned long kp_entry_checked, kp_entry_accepted;
+	unsigned long kp_entry_accepted_thunk;	/* e.g. __SCT__ trampolines */
 	u64 enum_ns;			/* enumeration and site selection */
 };
 

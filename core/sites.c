@@ -600,7 +600,7 @@ out:
  * period per batch). Called with or without fbt_lock.
  */
 static int fbt_oracle(struct fbt_probe **v, unsigned int n,
-		      unsigned long *accepted)
+		      unsigned long *accepted, unsigned long *thunks)
 {
 	struct kprobe *kps, **kpp;
 	unsigned int i, nb = 0;
@@ -626,6 +626,9 @@ static int fbt_oracle(struct fbt_probe **v, unsigned int n,
 			kpp[nb++] = kp;
 			v[i]->flags &= ~FBT_P_ORACLE;
 			(*accepted)++;
+			if (v[i]->state == FBT_REFUSED &&
+			    v[i]->reason == FBT_R_THUNK)
+				(*thunks)++;
 		}
 		if (nb == FBT_ORACLE_BATCH) {
 			unregister_kprobes(kpp, nb);
@@ -661,7 +664,7 @@ static bool fbt_oracle_pending(const struct fbt_probe *p, bool all)
  */
 int fbt_sites_oracle(struct fbt_obj *o, bool all)
 {
-	unsigned long accepted = 0;
+	unsigned long accepted = 0, thunks = 0;
 	struct fbt_probe **v;
 	unsigned int i, n = 0;
 	int ret;
@@ -677,10 +680,11 @@ int fbt_sites_oracle(struct fbt_obj *o, bool all)
 	for (i = 0; i < o->nprobes; i++)
 		if (fbt_oracle_pending(&o->probes[i], all))
 			v[n++] = &o->probes[i];
-	ret = fbt_oracle(v, n, &accepted);
+	ret = fbt_oracle(v, n, &accepted, &thunks);
 	if (oracle_all && !all) {
 		fbt_stats.kp_entry_checked += n;
 		fbt_stats.kp_entry_accepted += accepted;
+		fbt_stats.kp_entry_accepted_thunk += thunks;
 	}
 	kvfree(v);
 	return ret;
@@ -689,9 +693,9 @@ int fbt_sites_oracle(struct fbt_obj *o, bool all)
 /* Oracle for a list the caller collected (patch.c, under fbt_lock). */
 int fbt_sites_oracle_list(struct fbt_probe **v, unsigned int n)
 {
-	unsigned long accepted = 0;
+	unsigned long accepted = 0, thunks = 0;
 
-	return fbt_oracle(v, n, &accepted);
+	return fbt_oracle(v, n, &accepted, &thunks);
 }
 
 /* ---- names and opcodes for the interface ------------------------------- */

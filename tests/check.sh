@@ -40,6 +40,7 @@ layer() {
 
 layer build 600 tools/build-all-kernels.sh
 layer lint 300 tests/lint.sh
+layer dkms 600 tests/dkms.sh
 layer host 600 make -s -C tests/host run
 [ -x tests/host/run-mutants.sh ] && layer mutants 600 tests/host/run-mutants.sh
 layer kunit 900 kunit/run.sh

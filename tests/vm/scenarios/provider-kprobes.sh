@@ -8,7 +8,12 @@ stat_of() { awk -v k="$1" '$1 == k { print $2 }' $D/stats; }
 
 check "insmod fbt.ko oracle_all=1" insmod "$FBT_KO" oracle_all=1 || finish
 check "arm every safe entry probe" sh -c "echo 'enable *:*:entry' > $D/control"
-acc=$(stat_of kprobes_entry_accepted)
+# kprobes accepts static-call trampolines (__SCT__*), which static_call_update
+# rewrites after checking their bytes (an int3 there is a BUG): fbt refuses
+# them as thunks, so they leave the comparison.
+thunk=$(stat_of kprobes_entry_accepted_thunk)
+echo "# kprobes accepted $(stat_of kprobes_entry_accepted) entries, $thunk of them thunks/trampolines fbt refuses"
+acc=$(( $(stat_of kprobes_entry_accepted) - thunk ))
 armed=$(stat_of armed)
 echo "# kprobes asked about $(stat_of kprobes_entry_checked) entry sites in $(( $(stat_of oracle_us) / 1000 )) ms, accepted $acc"
 echo "# fbt armed $armed entry probes"
