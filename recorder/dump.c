@@ -16,7 +16,6 @@
 #include <linux/trace.h>
 #include <linux/trace_events.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
 #include <asm/processor-flags.h>
 
 #include "../core/fbt.h"
@@ -261,11 +260,14 @@ static int fbt_recorder_open(struct inode *inode, struct file *file)
 				(fbt_ring_records + 2));
 }
 
+/* Stays NULL: the test oops writes through it. */
+static int *fbt_oops_target;
+
 static int fbt_oops_fn(void *unused)
 {
 	pr_emerg("fbt: test_oops: oopsing on purpose\n");
 	/* A NULL write: an oops in a kthread, the machine carries on. */
-	*(volatile int *)0 = 0;
+	WRITE_ONCE(*fbt_oops_target, 0);
 	return 0;
 }
 
@@ -313,7 +315,7 @@ void fbt_rec_debugfs(struct dentry *dir)
 
 int fbt_dump_init(void)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#ifdef FBT_TA_GET_BY_NAME_SYSTEMS	/* Kbuild: the 6.7+ signature */
 	fbt_tr = trace_array_get_by_name("fbt", NULL);
 #else
 	fbt_tr = trace_array_get_by_name("fbt");
