@@ -24,6 +24,7 @@
  */
 #include <linux/kdebug.h>
 #include <linux/kernel.h>
+#include <linux/delay.h>
 #include <linux/hash.h>
 #include <linux/log2.h>
 #include <linux/notifier.h>
@@ -265,10 +266,47 @@ int fbt_trap_init(void)
 }
 
 /* After every byte is restored and a grace period has passed. */
+static unsigned long fbt_ghosts_now(void)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(&fbt_pcpu, cpu)->ghosts);
+	return sum;
+}
+
+/*
+ * Under qemu TCG a vCPU was seen to trap on a byte well after it had been
+ * restored and every CPU serialized (see Documentation/design.rst, "Late
+ * traps"). Without a handler such a trap is a die("int3"), so keep
+ * claiming ghosts until none has come for FBT_QUIET_MS, for at most
+ * FBT_QUIESCE_MS, before the handler goes away.
+ */
+#define FBT_QUIET_MS	200
+#define FBT_QUIESCE_MS	3000
+
+static void fbt_trap_quiesce(void)
+{
+	unsigned long last = fbt_ghosts_now(), now;
+	unsigned int waited = 0, quiet = 0;
+
+	while (quiet < FBT_QUIET_MS && waited < FBT_QUIESCE_MS) {
+		msleep(20);
+		waited += 20;
+		now = fbt_ghosts_now();
+		quiet = now == last ? quiet + 20 : 0;
+		last = now;
+	}
+	if (quiet < FBT_QUIET_MS)
+		pr_warn("fbt: ghost traps still arriving after %u ms\n", waited);
+}
+
 void fbt_trap_exit(void)
 {
 	struct fbt_table *t;
 
+	fbt_trap_quiesce();
 	unregister_die_notifier(&fbt_int3_nb);	/* waits for RCU */
 	mutex_lock(&fbt_lock);
 	t = rcu_dereference_protected(fbt_tab, lockdep_is_held(&fbt_lock));
