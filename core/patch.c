@@ -26,7 +26,6 @@
 #include <linux/timekeeping.h>
 #include <linux/vmalloc.h>
 #include <asm/sync_core.h>
-#include <asm/tlbflush.h>
 
 #include "fbt.h"
 
@@ -37,19 +36,14 @@ struct fbt_poke {
 	struct fbt_probe *p;
 	u8 old, new;
 	bool done;
+	bool restored;		/* disarm: the first write put the byte back */
 };
 
 static struct fbt_poke *fbt_pokes;	/* FBT_BATCH entries, under fbt_lock */
 
-/*
- * Serialize this CPU. The global TLB flush costs little per batch and also
- * drops any cached translation of the old bytes that an emulator (qemu
- * TCG's jump cache) may keep: without it a vCPU was seen to keep
- * executing a restored int3 for minutes.
- */
+/* Serialize this CPU: no stale prefetched bytes survive the IPI. */
 static void fbt_sync_one(void *unused)
 {
-	__flush_tlb_all();
 	sync_core();
 }
 
@@ -99,6 +93,30 @@ static int fbt_poke_write(struct fbt_poke *pk, unsigned int n)
 	return 0;
 }
 
+/*
+ * Write every restored byte once more, the same value, after the sync, and
+ * sync again. Under qemu TCG a vCPU that translated the page while the
+ * first write landed can keep a translation still holding the int3 (its
+ * cross-vCPU tracking of self-modifying code races with the translation),
+ * and then trap on the restored byte long after; a later write to a page
+ * with translated code invalidates such translations. On hardware this is
+ * one redundant store per probe. See Documentation/design.rst.
+ */
+static void fbt_poke_rewrite(struct fbt_poke *pk, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		pk[i].restored = pk[i].done;
+		/* An unrestored byte is left alone: 0xcc -> 0xcc if anything. */
+		if (!pk[i].done)
+			pk[i].new = FBT_INT3;
+		pk[i].old = pk[i].new;
+	}
+	fbt_poke_write(pk, n);
+	fbt_sync_all();
+}
+
 static int fbt_disarm_batch(struct fbt_poke *pk, unsigned int n)
 {
 	unsigned int i;
@@ -111,8 +129,9 @@ static int fbt_disarm_batch(struct fbt_poke *pk, unsigned int n)
 	}
 	ret = fbt_poke_write(pk, n);
 	fbt_sync_all();
+	fbt_poke_rewrite(pk, n);
 	for (i = 0; i < n; i++) {
-		if (pk[i].done) {
+		if (pk[i].restored) {
 			WRITE_ONCE(pk[i].p->state, FBT_DISARMED);
 		} else if (!ret) {
 			/* Not our 0xcc any more: someone rewrote the text. */
