@@ -16,7 +16,8 @@
  *           command fails the write with -EINVAL and changes nothing.
  *           Reading control shows the outcome of the last write.
  *  stats    functions, probes per state, refusals per reason, traps, hits,
- *           recursions, ghosts, the last arm and disarm batches.
+ *           recursions, ghosts, watch_rewrites (watch.c), the last arm and
+ *           disarm batches.
  *
  * The module parameter `arm' enables globs at load: fbt.arm='kernel:*:entry'
  * (several separated by commas).
@@ -209,6 +210,7 @@ static int fbt_stats_show(struct seq_file *m, void *v)
 	fbt_trap_counters(&traps, &hits, &rec, &ghosts, &faults);
 	seq_printf(m, "traps %lu\nhits %lu\nrecursions %lu\nghosts %lu\nfaults %lu\n",
 		   traps, hits, rec, ghosts, faults);
+	seq_printf(m, "watch_rewrites %lu\n", fbt_watch_count());
 	seq_printf(m, "arm_last_us %llu\narm_last_n %lu\n",
 		   fbt_stats.arm_ns / 1000, fbt_stats.arm_n);
 	seq_printf(m, "disarm_last_us %llu\ndisarm_last_n %lu\n",
@@ -391,6 +393,7 @@ static unsigned long fbt_cmd_apply(const struct fbt_cmd *c)
 			for (i = 0; i < o->nprobes; i++)
 				WRITE_ONCE(o->probes[i].hits, 0);
 		fbt_trap_reset();
+		fbt_watch_reset();
 		return 0;
 	}
 	list_for_each_entry(o, &fbt_objs, list) {

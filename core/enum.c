@@ -291,10 +291,12 @@ static void fbt_module_add(struct module *mod)
 	mutex_lock(&fbt_lock);
 	if (!ret && !fbt_obj_find(mod)) {
 		ret = fbt_obj_publish(o);
-		if (ret)
+		if (ret) {
 			list_del(&o->list);
-		else
+		} else {
+			fbt_watch_stop();	/* rebuilt with o's text */
 			o = NULL;
+		}
 	}
 	fbt_stats.enum_ns += ktime_get_ns() - t0;
 	mutex_unlock(&fbt_lock);
@@ -311,6 +313,7 @@ static void fbt_module_remove(struct module *mod)
 	o = fbt_obj_find(mod);
 	if (o) {
 		fbt_disarm_obj(o);
+		fbt_watch_stop();	/* its alias maps o's text */
 		list_del(&o->list);
 		fbt_stats.functions -= o->nfuncs;
 		/* Failing to shrink the table leaves o's probes in the old one. */

@@ -46,6 +46,8 @@ enum {
 	FBT_R_NR
 };
 
+#define FBT_INT3	0xcc
+
 /* fbt_probe.flags */
 #define FBT_P_RETURN	0x01	/* a return probe, else an entry probe */
 #define FBT_P_WANT	0x02	/* enabled by a glob */
@@ -128,6 +130,15 @@ void fbt_patch_exit(void);
 int fbt_reconcile(void);
 void fbt_disarm_obj(struct fbt_obj *o);
 int fbt_quarantine_probe(struct fbt_probe *p);	/* for recorder/ */
+struct page *fbt_text_page(unsigned long addr);
+
+/* watch.c */
+void fbt_watch_init(void);
+void fbt_watch_exit(void);
+void fbt_watch_kick(void);
+void fbt_watch_stop(void);
+unsigned long fbt_watch_count(void);
+void fbt_watch_reset(void);
 
 /* trap.c */
 int fbt_trap_init(void);
@@ -139,6 +150,7 @@ void fbt_trap_counters(unsigned long *traps, unsigned long *hits,
 		       unsigned long *faults);
 void fbt_trap_reset(void);
 size_t fbt_table_bytes(void);
+struct fbt_probe *fbt_trap_lookup(unsigned long addr);
 
 /* debugfs.c */
 int fbt_debugfs_init(void);

@@ -29,7 +29,6 @@
 
 #include "fbt.h"
 
-#define FBT_INT3	0xcc
 #define FBT_BATCH	4096
 
 struct fbt_poke {
@@ -52,7 +51,7 @@ static void fbt_sync_all(void)
 	on_each_cpu(fbt_sync_one, NULL, 1);
 }
 
-static struct page *fbt_text_page(unsigned long addr)
+struct page *fbt_text_page(unsigned long addr)
 {
 	if (addr >= MODULES_VADDR && addr < MODULES_END)
 		return vmalloc_to_page((void *)addr);
@@ -130,6 +129,7 @@ static int fbt_disarm_batch(struct fbt_poke *pk, unsigned int n)
 	ret = fbt_poke_write(pk, n);
 	fbt_sync_all();
 	fbt_poke_rewrite(pk, n);
+	fbt_watch_kick();
 	for (i = 0; i < n; i++) {
 		if (pk[i].restored) {
 			WRITE_ONCE(pk[i].p->state, FBT_DISARMED);

@@ -79,6 +79,14 @@ static __always_inline struct fbt_probe *fbt_lookup(struct fbt_table *t,
 	return NULL;
 }
 
+/* The probe at @addr, or NULL; lock free, for any context (watch.c). */
+struct fbt_probe *fbt_trap_lookup(unsigned long addr)
+{
+	struct fbt_table *t = rcu_dereference_raw(fbt_tab);
+
+	return t ? fbt_lookup(t, addr) : NULL;
+}
+
 static int notrace fbt_int3_notify(struct notifier_block *nb,
 				   unsigned long val, void *data)
 {
@@ -262,6 +270,7 @@ void fbt_trap_reset(void)
 /* The handler goes in before any byte is written. */
 int fbt_trap_init(void)
 {
+	fbt_watch_init();
 	return register_die_notifier(&fbt_int3_nb);
 }
 
@@ -307,6 +316,7 @@ void fbt_trap_exit(void)
 	struct fbt_table *t;
 
 	fbt_trap_quiesce();
+	fbt_watch_exit();	/* its timers read the table */
 	unregister_die_notifier(&fbt_int3_nb);	/* waits for RCU */
 	mutex_lock(&fbt_lock);
 	t = rcu_dereference_protected(fbt_tab, lockdep_is_held(&fbt_lock));

@@ -41,6 +41,9 @@ kmod=$(command -v kmod || true)
 tracecmd=$(command -v trace-cmd || true)
 [ -n "$tracecmd" ] || warn "trace-cmd not found: recorder-trace scenarios will fail (make deps)"
 
+# mkfs.ext4 (e2fsprogs) for the workload's ext4 image.
+mkfs=$(command -v mkfs.ext4 || command -v /sbin/mkfs.ext4 || true)
+
 fbt_ko=${FBT_KO:-${FBT_BUILD:-$top/.build}/$rel/fbt.ko}
 if [ ! -f "$fbt_ko" ]; then
 	warn "$fbt_ko missing (make modules-all): the guest has no fbt.ko"
@@ -72,7 +75,7 @@ mods=$(printf '%s\n' "${!want[@]}" | sort)
 inputs() {
 	echo "$rel"
 	sha256sum "$0" "$here/init" "$here/lib.sh" "$here/modules.list" \
-		"$here"/scenarios/*.sh "$busybox" ${kmod:+"$kmod"} ${tracecmd:+"$tracecmd"} ${fbt_ko:+"$fbt_ko"} \
+		"$here"/scenarios/*.sh "$busybox" ${kmod:+"$kmod"} ${mkfs:+"$mkfs"} ${tracecmd:+"$tracecmd"} ${fbt_ko:+"$fbt_ko"} \
 		"$bindir"/* "$moddir/modules.dep"
 	for m in $mods; do
 		stat -c '%n %s %Y' "$moddir/$m"
@@ -113,6 +116,18 @@ if [ -n "$tracecmd" ]; then
 		mkdir -p "$r$(dirname "$lib")"
 		cp -L "$lib" "$r$lib"
 	done
+fi
+
+# mkfs.ext4 (the workload's ext4 image) and its configuration.
+if [ -n "$mkfs" ]; then
+	cp -L "$mkfs" "$r/sbin/mkfs.ext4"
+	for lib in $(ldd "$mkfs" | grep -oE '/[^ ]+'); do
+		mkdir -p "$r$(dirname "$lib")"
+		cp -L "$lib" "$r$lib"
+	done
+	[ ! -f /etc/mke2fs.conf ] || cp /etc/mke2fs.conf "$r/etc/"
+else
+	warn "mkfs.ext4 not found: the workload runs without its ext4 part (make deps)"
 fi
 
 cp "$here/init" "$r/init"

@@ -1,6 +1,7 @@
 # fbtvm-timeout: 1200
-# fbt provider, entry probes: load; arm every safe entry probe; a workload;
-# the common paths show hits; disarm; unload; load again.
+# fbt provider, entry probes: load; arm every safe entry probe; the mixed
+# workload of lib.sh for 60 s; the common paths show hits; the same with
+# return probes armed too; disarm; unload; load again.
 . /fbt/lib.sh
 D=/sys/kernel/debug/fbt
 WORK_SECS=${WORK_SECS:-60}
@@ -9,16 +10,6 @@ cs() { awk '{ printf "%d", $1 * 100 }' /proc/uptime; }
 
 stat_of() { awk -v k="$1" '$1 == k { print $2 }' $D/stats; }
 hits_of() { awk -v n="$1" '$7 == n { s += $2 } END { print s + 0 }' $D/probes; }
-
-workload() { # seconds
-	_end=$(( $(cut -d. -f1 /proc/uptime) + $1 ))
-	while [ "$(cut -d. -f1 /proc/uptime)" -lt $_end ]; do
-		for i in 1 2 3 4 5; do /bin/true; sh -c 'echo x >/dev/null'; done
-		dd if=/dev/zero of=/tmp/w bs=4k count=64 2>/dev/null
-		cat /tmp/w >/dev/null; ls -R /proc/self >/dev/null 2>&1
-		rm -f /tmp/w; sleep 0.01
-	done
-}
 
 t0=$(date +%s)
 check "insmod fbt.ko" insmod "$FBT_KO" || { dmesg | tail -30; finish; }
@@ -29,7 +20,7 @@ cat $D/control | sed 's/^/# control: /'
 armed=$(stat_of armed)
 [ "${armed:-0}" -gt 1000 ] && ok "armed $armed entry probes" || notok "armed: ${armed:-none}"
 echo "# arm_last_us $(stat_of arm_last_us) for $(stat_of arm_last_n) probes"
-workload $WORK_SECS
+workload_for $WORK_SECS
 for f in vfs_read schedule do_sys_openat2; do
 	h=$(hits_of "kernel:$f:entry")
 	[ "$h" -gt 0 ] && ok "hits on $f: $h" || notok "no hits on $f"
@@ -51,7 +42,7 @@ t0=$(cs)
 check "arm every safe entry and return probe" sh -c "printf 'enable *:*:entry\nenable kernel:*:return\n' > $D/control"
 echo "# arming returns (with the kprobes oracle on first use) took $(( ($(cs) - t0) * 10 )) ms"
 echo "# armed $(stat_of armed); oracle_us $(stat_of oracle_us) for $(stat_of oracle_n)"
-workload $(( WORK_SECS / 3 ))
+workload_for $WORK_SECS
 for f in vfs_read schedule; do
 	h=$(hits_of "kernel:$f:return")
 	[ "$h" -gt 0 ] && ok "return hits on $f: $h" || notok "no return hits on $f"
@@ -60,7 +51,7 @@ cat $D/stats | sed 's/^/# /'
 check "disarm everything again" sh -c "echo 'disable *:*:*' > $D/control"
 [ "$(stat_of armed)" -eq 0 ] && ok "nothing armed" || notok "still armed $(stat_of armed)"
 echo "# disarm_last_us $(stat_of disarm_last_us) for $(stat_of disarm_last_n) probes"
-workload 2
+workload_for 2
 check "rmmod fbt" rmmod fbt
 check "insmod fbt.ko again" insmod "$FBT_KO"
 check "rmmod fbt again" rmmod fbt

@@ -6,25 +6,15 @@
 D=/sys/kernel/debug/fbt
 stat_of() { awk -v k="$1" '$1 == k { print $2 }' $D/stats; }
 
-workload() {
-	while [ ! -e /tmp/stop ]; do
-		/bin/true; sh -c 'echo x >/dev/null'
-		dd if=/dev/zero of=/tmp/s bs=4k count=32 2>/dev/null
-		cat /tmp/s >/dev/null; ls /proc/self/ >/dev/null; rm -f /tmp/s
-	done
-}
-
-rm -f /tmp/stop
 check "insmod fbt.ko" insmod "$FBT_KO" || finish
-workload & w1=$!
-workload & w2=$!
+workload_start
 i=1; fails=0
 while [ $i -le 20 ]; do
 	echo 'enable *:*:entry' > $D/control || fails=$((fails + 1))
 	a=$(stat_of armed)
 	sleep 1
 	echo 'disable *:*:*' > $D/control || fails=$((fails + 1))
-	echo "# round $i: armed $a in $(stat_of arm_last_us) us, disarmed in $(stat_of disarm_last_us) us, hits $(stat_of hits), ghosts $(stat_of ghosts), recursions $(stat_of recursions)"
+	echo "# round $i: armed $a in $(stat_of arm_last_us) us, disarmed in $(stat_of disarm_last_us) us, hits $(stat_of hits), ghosts $(stat_of ghosts), watch_rewrites $(stat_of watch_rewrites), recursions $(stat_of recursions)"
 	[ "$(stat_of armed)" -eq 0 ] || fails=$((fails + 1))
 	i=$((i + 1))
 done
@@ -33,9 +23,7 @@ check "arm everything for the unload" sh -c "echo 'enable *:*:entry' > $D/contro
 sleep 3
 check "rmmod fbt with everything armed, workload running" rmmod fbt
 sleep 3
-touch /tmp/stop
-wait $w1 $w2
-ok "workload finished after unload"
+workload_stop
 check "insmod fbt.ko again" insmod "$FBT_KO"
 check "rmmod fbt again" rmmod fbt
 finish
