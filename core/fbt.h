@@ -43,6 +43,7 @@ enum {
 	FBT_R_EXTABLE,		/* has an exception-table fixup */
 	FBT_R_CHANGED,		/* the byte changed under fbt when arming */
 	FBT_R_PERCPU,		/* %gs operand: per-CPU state the trap changes */
+	FBT_R_ATENTRY,		/* a return at the entry: the entry probe's site */
 	FBT_R_NR
 };
 

@@ -426,7 +426,8 @@ static int fbt_func_sites(struct fbt_obj *o, u32 fi, struct fbt_sitevec *sv,
 			fbt_stats.undecodable++;
 			return 0;
 		}
-		if (insn.map == FBT_MAP_1B && pos != entry) {
+		/* A return at the entry gets its own row (refused: atentry). */
+		if (insn.map == FBT_MAP_1B) {
 			const u8 *b = win + pos - wstart + insn.opc_off;
 			bool r = insn.opcode == 0xc3 || insn.opcode == 0xc2;
 
@@ -580,6 +581,13 @@ int fbt_sites_build(struct fbt_obj *o)
 		p->flags = sv.v[i].ret ? FBT_P_RETURN : 0;
 		fbt_probe_prepare(o, p, f->addr + f->size,
 				  fbt_func_name(o, p->func));
+		/*
+		 * The function returns at its first instruction: one site for
+		 * both probes. The entry probe holds it (its hits are the
+		 * returns); the return row shows why it is not armed itself.
+		 */
+		if (i && (p->flags & FBT_P_RETURN) && o->probes[i - 1].addr == p->addr)
+			fbt_refuse(p, FBT_R_ATENTRY);
 		if (!(i & 255))
 			cond_resched();
 	}
@@ -709,6 +717,7 @@ static const char * const fbt_own_reasons[] = {
 	[FBT_R_EXTABLE - FBT_REFUSE_NR] = "extable",
 	[FBT_R_CHANGED - FBT_REFUSE_NR] = "changed",
 	[FBT_R_PERCPU - FBT_REFUSE_NR] = "percpu",
+	[FBT_R_ATENTRY - FBT_REFUSE_NR] = "atentry",
 };
 
 const char *fbt_reason_name(unsigned int reason)

@@ -65,6 +65,7 @@ WL=/tmp/wl
 workload_start() {
 	rm -rf $WL; mkdir -p $WL /mnt/ext4
 	ip link set lo up 2>/dev/null
+	modprobe crc32c_generic 2>/dev/null  # ext4 wants crc32c (a soft dependency)
 	if dd if=/dev/zero of=$WL/ext4.img bs=1M count=24 2>/dev/null &&
 	   /sbin/mkfs.ext4 -q -F $WL/ext4.img >$WL/mkfs.log 2>&1 &&
 	   mount -o loop -t ext4 $WL/ext4.img /mnt/ext4; then
