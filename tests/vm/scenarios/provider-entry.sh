@@ -42,6 +42,14 @@ t0=$(cs)
 check "arm every safe entry and return probe" sh -c "printf 'enable *:*:entry\nenable kernel:*:return\n' > $D/control"
 echo "# arming returns (with the kprobes oracle on first use) took $(( ($(cs) - t0) * 10 )) ms"
 echo "# armed $(stat_of armed); oracle_us $(stat_of oracle_us) for $(stat_of oracle_n)"
+# A function that returns at its first instruction: one site, held by the
+# entry probe; its return row says so (refused:atentry), same address.
+awk '$8 == "refused:atentry" { r[$3] = 1 } $7 ~ /:entry$/ { e[$3] = 1 }
+	END { for (a in r) { n++; if (a in e) m++ } print n + 0, m + 0 }' $D/probes > /tmp/atentry
+read -r nat mat < /tmp/atentry
+[ "$nat" -gt 0 ] && [ "$nat" -eq "$mat" ] &&
+	ok "$nat returns at the entry: refused:atentry, each at an entry probe's address" ||
+	notok "atentry rows $nat, at an entry probe's address $mat"
 workload_for $WORK_SECS
 for f in vfs_read schedule; do
 	h=$(hits_of "kernel:$f:return")
