@@ -172,7 +172,7 @@ static const struct file_operations fbt_probes_fops = {
 static int fbt_stats_show(struct seq_file *m, void *v)
 {
 	unsigned long st[4] = { }, why[FBT_R_NR] = { };
-	unsigned long entry = 0, ret = 0, nprobes = 0;
+	unsigned long entry = 0, ret = 0, nprobes = 0, kp_armed = 0;
 	unsigned long traps, hits, rec, ghosts, faults;
 	size_t bytes = 0;
 	struct fbt_obj *o;
@@ -192,6 +192,7 @@ static int fbt_stats_show(struct seq_file *m, void *v)
 				ret++;
 			else
 				entry++;
+			kp_armed += (p->flags & FBT_P_KPACC) && s == FBT_ARMED;
 		}
 		nprobes += o->nprobes;
 	}
@@ -223,6 +224,9 @@ static int fbt_stats_show(struct seq_file *m, void *v)
 			   fbt_stats.kp_entry_checked,
 			   fbt_stats.kp_entry_accepted,
 			   fbt_stats.kp_entry_accepted_thunk);
+	if (fbt_stats.kp_entry_checked)
+		seq_printf(m, "kprobes_entry_sample %u\nkprobes_entry_accepted_armed %lu\n",
+			   fbt_stats.kp_sample, kp_armed);
 	seq_printf(m, "bytes %zu\nbytes_per_probe %zu\nprobe_struct %zu\n",
 		   bytes, nprobes ? bytes / nprobes : 0,
 		   sizeof(struct fbt_probe));

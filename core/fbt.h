@@ -54,6 +54,7 @@ enum {
 #define FBT_P_WANT	0x02	/* enabled by a glob */
 #define FBT_P_OPDENY	0x04	/* disabled by an opcode filter */
 #define FBT_P_ORACLE	0x08	/* kprobes must be asked before arming */
+#define FBT_P_KPACC	0x10	/* oracle_all: in the sample, kprobes accepted */
 
 struct fbt_probe {
 	unsigned long addr;
@@ -104,6 +105,7 @@ struct fbt_stats {
 	/* oracle_all=1: kprobes' verdict on every entry site, for the ratio */
 	unsigned long kp_entry_checked, kp_entry_accepted;
 	unsigned long kp_entry_accepted_thunk;	/* e.g. __SCT__ trampolines */
+	unsigned int kp_sample;			/* oracle_all: 1 in how many */
 	u64 enum_ns;			/* enumeration and site selection */
 };
 

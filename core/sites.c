@@ -605,7 +605,9 @@ out:
  * Ask kprobes about @n probes: each accepted one gets its FBT_P_ORACLE flag
  * cleared, each refused one is refused. Disabled registrations run every
  * check and arm nothing; they are unregistered in batches (one RCU grace
- * period per batch). Called with or without fbt_lock.
+ * period per batch). With @thunks (the oracle_all sample), acceptances
+ * are counted in @accepted and @thunks, and an accepted probe that is not
+ * a thunk is marked FBT_P_KPACC. Called with or without fbt_lock.
  */
 static int fbt_oracle(struct fbt_probe **v, unsigned int n,
 		      unsigned long *accepted, unsigned long *thunks)
@@ -633,10 +635,14 @@ static int fbt_oracle(struct fbt_probe **v, unsigned int n,
 		} else {
 			kpp[nb++] = kp;
 			v[i]->flags &= ~FBT_P_ORACLE;
-			(*accepted)++;
-			if (v[i]->state == FBT_REFUSED &&
-			    v[i]->reason == FBT_R_THUNK)
-				(*thunks)++;
+			if (thunks) {	/* the oracle_all sample */
+				(*accepted)++;
+				if (v[i]->state == FBT_REFUSED &&
+				    v[i]->reason == FBT_R_THUNK)
+					(*thunks)++;
+				else
+					v[i]->flags |= FBT_P_KPACC;
+			}
 		}
 		if (nb == FBT_ORACLE_BATCH) {
 			unregister_kprobes(kpp, nb);
@@ -653,47 +659,89 @@ static int fbt_oracle(struct fbt_probe **v, unsigned int n,
 	return 0;
 }
 
-static bool oracle_all;
-module_param(oracle_all, bool, 0400);
+static unsigned int oracle_all;
+module_param(oracle_all, uint, 0400);
 MODULE_PARM_DESC(oracle_all,
-		 "ask kprobes about every entry site at load (slow; measures kprobes' acceptance)");
+		 "measure kprobes' acceptance at load: ask it about every entry site (1) or every Nth (N); slow");
+
+/* Entry @i of an object is in the oracle_all sample. */
+static bool fbt_kp_sampled(const struct fbt_probe *p, unsigned int i)
+{
+	return oracle_all && !(p->flags & FBT_P_RETURN) && i % oracle_all == 0;
+}
 
 static bool fbt_oracle_pending(const struct fbt_probe *p, bool all)
 {
 	if (p->flags & FBT_P_RETURN)
 		return all && (p->flags & FBT_P_ORACLE);
-	return oracle_all || (p->flags & FBT_P_ORACLE);
+	return p->flags & FBT_P_ORACLE;
+}
+
+/* Collect @o's probes for which @pick says yes, into a new array. */
+static struct fbt_probe **fbt_collect(struct fbt_obj *o, unsigned int *n,
+				      bool (*pick)(const struct fbt_probe *,
+						   unsigned int, bool),
+				      bool all)
+{
+	struct fbt_probe **v;
+	unsigned int i;
+
+	*n = 0;
+	for (i = 0; i < o->nprobes; i++)
+		*n += pick(&o->probes[i], i, all);
+	if (!*n)
+		return NULL;
+	v = kvmalloc_array(*n, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return ERR_PTR(-ENOMEM);
+	*n = 0;
+	for (i = 0; i < o->nprobes; i++)
+		if (pick(&o->probes[i], i, all))
+			v[(*n)++] = &o->probes[i];
+	return v;
+}
+
+static bool fbt_pick_pending(const struct fbt_probe *p, unsigned int i,
+			     bool all)
+{
+	return fbt_oracle_pending(p, all) && !fbt_kp_sampled(p, i);
+}
+
+static bool fbt_pick_sample(const struct fbt_probe *p, unsigned int i,
+			    bool all)
+{
+	return !all && fbt_kp_sampled(p, i);
 }
 
 /*
  * Oracle for @o's pending entries (and returns too if @all). With
- * oracle_all, every entry site is asked, refused or not, and kprobes'
- * acceptance is counted for the stats.
+ * oracle_all=N, every Nth entry site is asked too, refused or not, and
+ * kprobes' acceptance of that sample is counted for the stats.
  */
 int fbt_sites_oracle(struct fbt_obj *o, bool all)
 {
 	unsigned long accepted = 0, thunks = 0;
 	struct fbt_probe **v;
-	unsigned int i, n = 0;
+	unsigned int n;
 	int ret;
 
-	for (i = 0; i < o->nprobes; i++)
-		n += fbt_oracle_pending(&o->probes[i], all);
-	if (!n)
-		return 0;
-	v = kvmalloc_array(n, sizeof(*v), GFP_KERNEL);
-	if (!v)
-		return -ENOMEM;
-	n = 0;
-	for (i = 0; i < o->nprobes; i++)
-		if (fbt_oracle_pending(&o->probes[i], all))
-			v[n++] = &o->probes[i];
-	ret = fbt_oracle(v, n, &accepted, &thunks);
-	if (oracle_all && !all) {
+	v = fbt_collect(o, &n, fbt_pick_sample, all);
+	if (IS_ERR(v))
+		return PTR_ERR(v);
+	if (v) {
+		ret = fbt_oracle(v, n, &accepted, &thunks);
+		kvfree(v);
+		if (ret)
+			return ret;
+		fbt_stats.kp_sample = oracle_all;
 		fbt_stats.kp_entry_checked += n;
 		fbt_stats.kp_entry_accepted += accepted;
 		fbt_stats.kp_entry_accepted_thunk += thunks;
 	}
+	v = fbt_collect(o, &n, fbt_pick_pending, all);
+	if (IS_ERR_OR_NULL(v))
+		return PTR_ERR_OR_ZERO(v);
+	ret = fbt_oracle(v, n, &accepted, NULL);
 	kvfree(v);
 	return ret;
 }
@@ -701,9 +749,9 @@ int fbt_sites_oracle(struct fbt_obj *o, bool all)
 /* Oracle for a list the caller collected (patch.c, under fbt_lock). */
 int fbt_sites_oracle_list(struct fbt_probe **v, unsigned int n)
 {
-	unsigned long accepted = 0, thunks = 0;
+	unsigned long accepted = 0;
 
-	return fbt_oracle(v, n, &accepted, &thunks);
+	return fbt_oracle(v, n, &accepted, NULL);
 }
 
 /* ---- names and opcodes for the interface ------------------------------- */
