@@ -53,7 +53,9 @@ struct fbt_cmd {
 	bool opcode;			/* an opcode filter */
 	bool range;			/* opcode=<lo>-<hi>, else a glob */
 	unsigned int lo, hi;
-	char glob[FBT_GLOB_MAX];
+	bool entry, ret;		/* the kind part matches entry, return */
+	char glob[FBT_GLOB_MAX];	/* opcode glob, or module glob */
+	char *func;			/* function glob (inside glob[]) */
 };
 
 /* ---- probes ------------------------------------------------------------ */
@@ -255,23 +257,29 @@ static bool fbt_glob_chars_ok(const char *s, bool hex)
 	return true;
 }
 
-/* Brackets must balance, or glob_match() reads a class to the end. */
+/*
+ * Every class must be closed, or glob_match() reads past the end: after
+ * '[' (and an optional '!'), a first ']' is a literal, the next one closes.
+ * A ']' outside a class is refused too.
+ */
 static bool fbt_glob_well_formed(const char *s)
 {
-	bool in = false;
-
 	for (; *s; s++) {
-		if (*s == '[') {
-			if (in)
-				return false;
-			in = true;
-		} else if (*s == ']') {
-			if (!in)
-				return false;
-			in = false;
-		}
+		if (*s == ']')
+			return false;
+		if (*s != '[')
+			continue;
+		s++;
+		if (*s == '!')
+			s++;
+		if (*s == ']')
+			s++;
+		while (*s && *s != ']')
+			s++;
+		if (!*s)
+			return false;
 	}
-	return !in;
+	return true;
 }
 
 static int fbt_parse_hex(const char *s, unsigned int *v)
@@ -358,18 +366,85 @@ static int fbt_parse_cmd(char *line, struct fbt_cmd *c, char *err,
 		snprintf(err, errlen, "glob must be module:function:entry|return");
 		return -EINVAL;
 	}
-	if (!glob_match(colon2 + 1, "entry") &&
-	    !glob_match(colon2 + 1, "return")) {
+	c->entry = glob_match(colon2 + 1, "entry");
+	c->ret = glob_match(colon2 + 1, "return");
+	if (!c->entry && !c->ret) {
 		snprintf(err, errlen, "'%.32s' matches neither entry nor return",
 			 colon2 + 1);
 		return -EINVAL;
 	}
+	/* "module\0function": names hold no ':', so the parts match alone. */
+	*colon1 = *colon2 = '\0';
 	strscpy(c->glob, arg, sizeof(c->glob));
+	c->func = c->glob + (colon1 + 1 - arg);
+	strscpy(c->func, colon1 + 1, sizeof(c->glob) - (c->func - c->glob));
 	return 0;
 }
 
+/*
+ * glob_match()'s language (*, ?, [a-z], [!x]) for function names, in fbt's
+ * own text: with every entry probe armed, the kernel's glob_match() (and
+ * snprintf()) would trap on each of 100,000 probes.
+ */
+static bool fbt_class_match(const char **pat, char c)
+{
+	const char *p = *pat + 1;
+	bool neg = *p == '!', hit = false;
+
+	if (neg)
+		p++;
+	do {
+		char lo = *p, hi = lo;
+
+		if (p[1] == '-' && p[2] && p[2] != ']') {
+			hi = p[2];
+			p += 2;
+		}
+		hit |= c >= lo && c <= hi;
+	} while (*++p != ']');
+	*pat = p + 1;
+	return hit != neg;
+}
+
+static bool fbt_glob(const char *pat, const char *str)
+{
+	const char *back_pat = NULL, *back_str = NULL;
+
+	for (;;) {
+		char c = *str, d = *pat;
+
+		if (d == '*') {
+			back_pat = ++pat;	/* '*' matches "", then more */
+			back_str = str;
+			continue;
+		}
+		if (c && (d == '?' || d == c)) {
+			str++;
+			pat++;
+			continue;
+		}
+		if (c && d == '[') {
+			const char *p = pat;
+
+			if (fbt_class_match(&p, c)) {
+				str++;
+				pat = p;
+				continue;
+			}
+		}
+		if (!c && !d)
+			return true;
+		if (!back_pat || !*back_str)
+			return false;
+		str = ++back_str;	/* let the last '*' eat one more */
+		pat = back_pat;
+	}
+}
+
+/* @o's module part already matched; @fmatch caches the function part. */
 static bool fbt_cmd_match(const struct fbt_cmd *c, const struct fbt_obj *o,
-			  const struct fbt_probe *p, char *buf, size_t len)
+			  const struct fbt_probe *p, char *buf, size_t len,
+			  s64 *fmatch)
 {
 	if (c->opcode) {
 		unsigned int v = fbt_probe_opcode_val(p);
@@ -379,9 +454,13 @@ static bool fbt_cmd_match(const struct fbt_cmd *c, const struct fbt_obj *o,
 		fbt_probe_opcode(p, buf, len);
 		return glob_match(c->glob, buf);
 	}
-	snprintf(buf, len, "%s:%s:%s", o->name, fbt_func_name(o, p->func),
-		 (p->flags & FBT_P_RETURN) ? "return" : "entry");
-	return glob_match(c->glob, buf);
+	if (!((p->flags & FBT_P_RETURN) ? c->ret : c->entry))
+		return false;
+	/* Probes are sorted by function: match each name once. */
+	if (*fmatch >> 1 != p->func)
+		*fmatch = (s64)p->func << 1 |
+			  fbt_glob(c->func, fbt_func_name(o, p->func));
+	return *fmatch & 1;
 }
 
 /* Apply one parsed command to the flags. Called with fbt_lock held. */
@@ -401,13 +480,17 @@ static unsigned long fbt_cmd_apply(const struct fbt_cmd *c)
 		return 0;
 	}
 	list_for_each_entry(o, &fbt_objs, list) {
+		s64 fmatch = -2;	/* no function matched yet */
+
+		if (!c->opcode && !glob_match(c->glob, o->name))
+			continue;
 		for (i = 0; i < o->nprobes; i++) {
 			struct fbt_probe *p = &o->probes[i];
 			u8 bit = c->opcode ? FBT_P_OPDENY : FBT_P_WANT;
 			bool set = (c->op == FBT_OP_ENABLE) != c->opcode;
 
 			if (p->state == FBT_REFUSED ||
-			    !fbt_cmd_match(c, o, p, buf, sizeof(buf)))
+			    !fbt_cmd_match(c, o, p, buf, sizeof(buf), &fmatch))
 				continue;
 			if (set)
 				p->flags |= bit;

@@ -33,6 +33,9 @@ bad "empty function field" 'enable kernel::entry\n'
 bad "empty kind field" 'enable kernel:vfs_read:\n'
 bad "kind neither entry nor return" 'enable kernel:vfs_read:entyr\n'
 bad "unbalanced bracket" 'enable kernel:[vfs:entry\n'
+bad "empty class" 'enable kernel:[]:entry\n'
+bad "empty negated class" 'enable kernel:[!]:entry\n'
+bad "stray closing bracket" 'enable kernel:vfs]:entry\n'
 bad "two arguments" 'enable kernel:a:entry kernel:b:entry\n'
 bad "control character in glob" 'enable kernel:a\001:entry\n'
 bad "non-ASCII glob" 'enable kernel:\351:entry\n'
@@ -67,6 +70,24 @@ done
 	ok "state unchanged after random writes" ||
 	notok "state changed after random writes: armed $(stat_of armed) vs $armed0"
 check "good commands still work" sh -c "printf 'disable *:*:*\nreset\n' > $D/control"
+# Glob forms, matched part by part (module, function, kind); each count is
+# checked against the probes file, matched here by awk on the same rows.
+globcount() { # the awk condition on function name $f, kind $k
+	awk -v want="$2" '!/^#/ && $8 !~ /^refused/ { split($7, a, ":"); f = a[2]; k = a[3]
+		if (a[1] == "kernel" && ('"$1"')) n++ } END { print n + 0 }' $D/probes
+}
+globcheck() { # glob, awk condition
+	_want=$(globcount "$2")	# before: arming may refuse returns (kprobes)
+	echo "enable $1" > $D/control
+	_got=$(sed -n 's/^last: ok: 1 commands, \([0-9]*\) matches$/\1/p' $D/control)
+	[ -n "$_got" ] && [ "$_got" -eq "$_want" ] && [ "$_want" -gt 0 ] &&
+		ok "glob $1 matches $_got probes" || notok "glob $1 matched ${_got:-?}, awk says $_want"
+	echo 'disable *:*:*' > $D/control
+}
+globcheck 'kernel:[v]fs_rea?:*' 'f ~ /^vfs_rea.$/'
+globcheck 'kernel:[!a-z]*:entry' 'f ~ /^[^a-z]/ && k == "entry"'
+globcheck 'kernel:*_[rw]*:return' 'f ~ /_[rw]/ && k == "return"'
+globcheck 'kernel:[]x]*:entry' 'f ~ /^[]x]/ && k == "entry"'
 [ "$(stat_of armed)" -eq 0 ] && ok "disarmed" || notok "still armed"
 check "rmmod fbt" rmmod fbt
 finish
