@@ -16,12 +16,14 @@ work() { ls / >/dev/null; cat /proc/version >/dev/null; /bin/true; sh -c 'echo x
 
 check "insmod fbt.ko test_oops=1" insmod "$FBT_KO" test_oops=1 || { dmesg | tail -30; finish; }
 
+# The probes file is long (about 100k rows): read it once.
+cat $D/probes >/tmp/probes.txt
 # The deferred path after a violation must never be probed.
 n=0; bad=0
 for f in irq_work_queue irq_work_single irq_work_run __irq_work_queue_local \
 	 irq_work_claim arch_irq_work_raise llist_add_batch queue_work_on \
 	 __queue_work insert_work kick_pool wake_up_worker; do
-	rows=$(grep ":$f:entry " $D/probes) || continue
+	rows=$(grep ":$f:entry " /tmp/probes.txt) || continue
 	n=$((n + 1))
 	case "$rows" in
 	*refused:trappath*) ;;
@@ -34,11 +36,11 @@ done
 
 check "arm vfs_* and do_sys_* entry probes" \
 	sh -c "echo 'enable kernel:vfs_*:entry' > $D/control && echo 'enable kernel:do_sys_*:entry' > $D/control"
-grep -c ' armed$' $D/probes | sed 's/^/# armed: /'
+awk '$1 == "armed" { print "# armed:", $2 }' $D/stats
 work
 
 # Probe ids: every record's id is the probes file row of its ip.
-awk '$1 !~ /^#/ { print $1, $3 }' $D/probes >/tmp/ids
+awk '$1 !~ /^#/ { print $1, $3 }' /tmp/probes.txt >/tmp/ids
 awk '$1 !~ /^#/ && ($4 == "entry" || $4 == "return") { print $5, $6 }' $D/recorder >/tmp/rec
 head -3 /tmp/rec | sed 's/^/# record id ip: /'
 res=$(awk 'NR == FNR { a[$1] = $2; next }
