@@ -115,14 +115,14 @@ static void fbt_dump_one(unsigned int cpu, const struct fbt_rec_data *d,
 	fbt_flags_str(fo, sizeof(fo), d->flags_out);
 	dt = (s64)(fbt_rec_tsc_to_ns(d->tsc) - fbt_rec_tsc_to_ns(t_last));
 	suspect = fbt_rec_suspect(d);
-	pr_emerg("fbt: %s cpu%u #%llu %+lldns %-9s id %d %pS %s op %02x [%s -> %s]%s%s%s%s\n",
+	pr_emerg("fbt: %s cpu%u #%llu %+lldns %-9s id %d %pS %s op %02x [%s -> %s]%s%s%s%s%s\n",
 		 mark ? "=>" : "  ", cpu, d->seq, dt,
 		 fbt_rec_kind_name(d->kind), fbt_rec_id(d), (void *)d->ip,
 		 fbt_rec_mnemonic(d), d->opcode, fi, fo,
 		 d->value ? " image " : "",
 		 d->value ? ((d->value & X86_EFLAGS_IF) ? "IF" : "if") : "",
 		 suspect ? " SUSPECT: image IF differs from IF at trap" : "",
-		 d->why ? fbt_why_str(d->why) : "");
+		 d->why ? ": " : "", d->why ? fbt_why_str(d->why) : "");
 	if (events)
 		trace_fbt_history(cpu, d->seq, dt, d->kind, d->ip, d->ekind,
 				  d->opcode, d->flags_in, d->flags_out,
