@@ -127,7 +127,7 @@ static int fbt_probes_show(struct seq_file *m, void *v)
 	p = &c->o->probes[c->i];
 	fbt_probe_opcode(p, op, sizeof(op));
 	state = READ_ONCE(p->state);
-	seq_printf(m, "%u %lu %lx %s %u %d %s:%s:%s ", c->o->id_base + c->i,
+	seq_printf(m, "%u %u %lx %s %u %d %s:%s:%s ", c->o->id_base + c->i,
 		   READ_ONCE(p->hits), p->addr, op, p->emul.insn.len,
 		   p->emul.insn.modrm_off, c->o->name,
 		   fbt_func_name(c->o, p->func),

@@ -247,7 +247,12 @@ static struct fbt_obj *fbt_obj_find(struct module *mod)
 /* Called with fbt_lock held: make @o visible and its probes findable. */
 static int fbt_obj_publish(struct fbt_obj *o)
 {
+	u32 i;
+
 	o->id_base = fbt_next_id;
+	/* The trap path records p->id (recorder/): set before the table. */
+	for (i = 0; i < o->nprobes; i++)
+		o->probes[i].id = o->id_base + i;
 	fbt_next_id += o->nprobes;
 	list_add_tail(&o->list, &fbt_objs);
 	fbt_stats.functions += o->nfuncs;

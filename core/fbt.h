@@ -56,9 +56,16 @@ enum {
 #define FBT_P_ORACLE	0x08	/* kprobes must be asked before arming */
 #define FBT_P_KPACC	0x10	/* oracle_all: in the sample, kprobes accepted */
 
+/*
+ * 80 bytes. @id is the probe's id (obj->id_base + its index), set when the
+ * object is published, so that the trap path can record it without a
+ * search; it shares the word that held a 64-bit @hits, which is now 32 bits
+ * (it wraps after 2^32 hits of one probe), so the struct did not grow.
+ */
 struct fbt_probe {
 	unsigned long addr;
-	unsigned long hits;	/* plain increments: racy by design */
+	u32 hits;		/* plain increments: racy by design */
+	u32 id;			/* the id column of the probes file */
 	u32 func;		/* index into obj->funcs */
 	u8 state;		/* enum fbt_state, READ_ONCE on the trap path */
 	u8 reason;		/* refusal reason when state == FBT_REFUSED */

@@ -67,6 +67,20 @@ static const char * const fbt_trappath_names[] = {
 	"__this_cpu_preempt_check", "check_preemption_disabled",
 	"preempt_count_add", "preempt_count_sub",
 	"fbt_*",
+	/*
+	 * The recorder's deferred path after a violation (recorder.c): the
+	 * trap queues an irq_work (the self-IPI below), which prints the dump
+	 * and queues the quarantine work. A probe here would trap inside the
+	 * trap or re-enter the path that reports the previous violation.
+	 */
+	"irq_work_*", "__irq_work_*", "arch_irq_work_raise", "llist_add_batch",
+	"__sysvec_irq_work", "sysvec_irq_work",
+	"x2apic_send_IPI_self", "default_send_IPI_self",
+	"__default_send_IPI_shortcut", "__x2apic_send_IPI_shorthand",
+	"native_apic_msr_write", "native_apic_mem_write",
+	"native_apic_icr_write", "native_x2apic_icr_write",
+	"queue_work_on", "__queue_work", "insert_work", "kick_pool",
+	"wake_up_worker", "wq_select_unbound_cpu",
 	NULL
 };
 

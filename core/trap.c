@@ -147,7 +147,7 @@ static int notrace fbt_int3_notify(struct notifier_block *nb,
 	if (p->emul.kind != FBT_K_NONE && fbt_emul_run(&p->emul, regs))
 		regs->ip = addr;
 	this_cpu_inc(fbt_pcpu.ghosts);
-	fbt_rec_ghost(addr, regs);	/* recorder/ */
+	fbt_rec_ghost(p, regs);	/* recorder/ */
 	return NOTIFY_STOP;
 fault:
 	return NOTIFY_DONE;

@@ -13,6 +13,7 @@
 #include <linux/kthread.h>
 #include <linux/moduleparam.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/trace.h>
 #include <linux/trace_events.h>
 #include <linux/uaccess.h>
@@ -90,6 +91,19 @@ static const char *fbt_why_str(u8 why)
 	return "several checks";
 }
 
+/* The probe id of a record, -1 for a record without probe. */
+static int fbt_rec_id(const struct fbt_rec_data *d)
+{
+	return d->id == FBT_NO_ID ? -1 : (int)d->id;
+}
+
+/* A pushf whose image lost the interrupted IF, checked or not. */
+static bool fbt_rec_suspect(const struct fbt_rec_data *d)
+{
+	return d->map == 0 && d->opcode == 0x9c && d->kind != FBT_REC_GHOST &&
+	       ((d->value ^ d->flags_in) & X86_EFLAGS_IF);
+}
+
 static void fbt_dump_one(unsigned int cpu, const struct fbt_rec_data *d,
 			 u64 t_last, bool mark, bool events)
 {
@@ -100,18 +114,15 @@ static void fbt_dump_one(unsigned int cpu, const struct fbt_rec_data *d,
 	fbt_flags_str(fi, sizeof(fi), d->flags_in);
 	fbt_flags_str(fo, sizeof(fo), d->flags_out);
 	dt = (s64)(fbt_rec_tsc_to_ns(d->tsc) - fbt_rec_tsc_to_ns(t_last));
-	/* A pushf whose image lost the interrupted IF, checked or not. */
-	suspect = d->map == 0 && d->opcode == 0x9c &&
-		  d->kind != FBT_REC_GHOST &&
-		  ((d->value ^ d->flags_in) & X86_EFLAGS_IF);
-	pr_emerg("fbt: %s cpu%u #%llu %+lldns %-9s %pS %s [%s -> %s]%s%s%s%s\n",
+	suspect = fbt_rec_suspect(d);
+	pr_emerg("fbt: %s cpu%u #%llu %+lldns %-9s id %d %pS %s op %02x [%s -> %s]%s%s%s%s%s\n",
 		 mark ? "=>" : "  ", cpu, d->seq, dt,
-		 fbt_rec_kind_name(d->kind), (void *)d->ip,
-		 fbt_rec_mnemonic(d), fi, fo,
+		 fbt_rec_kind_name(d->kind), fbt_rec_id(d), (void *)d->ip,
+		 fbt_rec_mnemonic(d), d->opcode, fi, fo,
 		 d->value ? " image " : "",
 		 d->value ? ((d->value & X86_EFLAGS_IF) ? "IF" : "if") : "",
 		 suspect ? " SUSPECT: image IF differs from IF at trap" : "",
-		 d->why ? fbt_why_str(d->why) : "");
+		 d->why ? ": " : "", d->why ? fbt_why_str(d->why) : "");
 	if (events)
 		trace_fbt_history(cpu, d->seq, dt, d->kind, d->ip, d->ekind,
 				  d->opcode, d->flags_in, d->flags_out,
@@ -148,9 +159,11 @@ static void fbt_dump_live(unsigned int cpu, bool events)
 			 cpu, skipped);
 }
 
+#define FBT_DUMP_SUSPECTS	8
+
 void fbt_dump(const struct fbt_snap *s, const char *reason, bool events)
 {
-	unsigned int cpu, i, first;
+	unsigned int cpu, i, n, first;
 	const struct fbt_rec_data *m = NULL;
 	u64 t_last;
 
@@ -177,6 +190,23 @@ void fbt_dump(const struct fbt_snap *s, const char *reason, bool events)
 		}
 		first = s->n > fbt_dump_records ? s->n - fbt_dump_records : 0;
 		t_last = s->rec[s->n - 1].tsc;
+		/*
+		 * The culprit of a check made later than the trap (syscall
+		 * exit, console) can lie further back than dump_records:
+		 * print the newest few suspects from before the window too.
+		 */
+		for (i = first, n = 0; i > 0 && n < FBT_DUMP_SUSPECTS; i--)
+			n += fbt_rec_suspect(&s->rec[i - 1]);
+		if (n)
+			pr_emerg("fbt: cpu%u: the newest %u suspect records before the last %u\n",
+				 s->cpu, n, s->n - first);
+		for (i = first; i > 0 && n; i--)
+			if (fbt_rec_suspect(&s->rec[i - 1]))
+				n--;
+		for (; i < first; i++)
+			if (fbt_rec_suspect(&s->rec[i]))
+				fbt_dump_one(s->cpu, &s->rec[i], t_last, false,
+					     events);
 		pr_emerg("fbt: cpu%u: records %llu..%llu (at the violation)\n",
 			 s->cpu, s->rec[first].seq, s->rec[s->n - 1].seq);
 		for (i = first; i < s->n; i++)
@@ -191,65 +221,50 @@ void fbt_dump(const struct fbt_snap *s, const char *reason, bool events)
 
 /* ---- debugfs: fbt/recorder ---------------------------------------------- */
 
-/* The probe id of @addr: the object's id_base plus the probe's index. */
-static long fbt_probe_id_of(unsigned long addr)
-{
-	struct fbt_obj *o;
-	u32 lo, hi, mid;
-
-	list_for_each_entry(o, &fbt_objs, list) {
-		if (addr < o->text_start || addr >= o->text_end || !o->nprobes)
-			continue;
-		lo = 0;
-		hi = o->nprobes;
-		while (lo < hi) {
-			mid = lo + (hi - lo) / 2;
-			if (o->probes[mid].addr < addr)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < o->nprobes && o->probes[lo].addr == addr)
-			return o->id_base + lo;
-	}
-	return -1;
-}
-
+/*
+ * Each CPU's ring is copied first (fbt_ring_read() of every index: a few
+ * microseconds for the whole ring) and formatted from the copy: formatting
+ * while reading live slots would lose the records the CPU writes meanwhile
+ * and mix records from different moments. No lock: the probe id is in the
+ * record.
+ */
 static int fbt_recorder_show(struct seq_file *m, void *v)
 {
-	struct fbt_rec_data d;
-	unsigned int cpu;
+	struct fbt_rec_data *snap, *d;
+	unsigned int cpu, n, j;
 	char fi[40], fo[40];
 	u64 i, h;
 
+	snap = kvmalloc_array(fbt_ring_records, sizeof(*snap), GFP_KERNEL);
+	if (!snap)
+		return -ENOMEM;
 	seq_puts(m, "# cpu seq time_ns kind id ip name mnemonic len flags_in flags_out image why\n");
-	mutex_lock(&fbt_lock);
 	for_each_online_cpu(cpu) {
 		struct fbt_ring *r = per_cpu(fbt_rings, cpu);
 
 		if (!r)
 			continue;
+		n = 0;
 		h = fbt_ring_head(r);
-		seq_printf(m, "# cpu%u head %llu dropped %llu size %u\n", cpu,
-			   h, fbt_ring_dropped(r), r->mask + 1);
-		for (i = fbt_ring_tail(r); i < h; i++) {
-			long id;
-
-			if (fbt_ring_read(r, i, &d))
-				continue;
-			id = d.kind == FBT_REC_VIOLATION && !d.len ? -1 :
-			     fbt_probe_id_of(d.ip);
-			fbt_flags_str(fi, sizeof(fi), d.flags_in);
-			fbt_flags_str(fo, sizeof(fo), d.flags_out);
-			seq_printf(m, "%u %llu %llu %s %ld %llx %ps %s %u [%s] [%s] %llx %s\n",
-				   cpu, d.seq, fbt_rec_tsc_to_ns(d.tsc),
-				   fbt_rec_kind_name(d.kind), id, d.ip,
-				   (void *)d.ip, fbt_rec_mnemonic(&d), d.len,
-				   fi, fo, d.value, fbt_why_str(d.why));
+		for (i = fbt_ring_tail(r); i < h; i++)
+			if (!fbt_ring_read(r, i, &snap[n]))
+				n++;
+		seq_printf(m, "# cpu%u head %llu dropped %llu size %u copied %u\n",
+			   cpu, h, fbt_ring_dropped(r), r->mask + 1, n);
+		for (j = 0; j < n; j++) {
+			d = &snap[j];
+			fbt_flags_str(fi, sizeof(fi), d->flags_in);
+			fbt_flags_str(fo, sizeof(fo), d->flags_out);
+			seq_printf(m, "%u %llu %llu %s %d %llx %ps %s %u [%s] [%s] %llx %s\n",
+				   cpu, d->seq, fbt_rec_tsc_to_ns(d->tsc),
+				   fbt_rec_kind_name(d->kind), fbt_rec_id(d),
+				   d->ip, (void *)d->ip, fbt_rec_mnemonic(d),
+				   d->len, fi, fo, d->value,
+				   fbt_why_str(d->why));
 		}
 		cond_resched();
 	}
-	mutex_unlock(&fbt_lock);
+	kvfree(snap);
 	return 0;
 }
 

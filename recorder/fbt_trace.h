@@ -15,8 +15,9 @@
 
 #include <linux/tracepoint.h>
 
+/* Bit 1 always reads 1: left out, or every line would end in "|0x2". */
 #define fbt_show_eflags(f)					\
-	__print_flags(f, "|",					\
+	__print_flags((f) & 0x40fd5, "|",			\
 	{ 0x0001, "CF" }, { 0x0004, "PF" }, { 0x0010, "AF" },	\
 	{ 0x0040, "ZF" }, { 0x0080, "SF" }, { 0x0100, "TF" },	\
 	{ 0x0200, "IF" }, { 0x0400, "DF" }, { 0x0800, "OF" },	\
@@ -43,12 +44,14 @@
 	{ 8, "ip" })
 
 TRACE_EVENT(fbt_hit,
-	    TP_PROTO(unsigned long ip, u8 opcode, u8 len, u8 ekind,
-		     unsigned long flags_in, unsigned long flags_out),
-	    TP_ARGS(ip, opcode, len, ekind, flags_in, flags_out),
+	    TP_PROTO(u32 id, u8 kind, unsigned long ip, u8 opcode, u8 len,
+		     u8 ekind, unsigned long flags_in, unsigned long flags_out),
+	    TP_ARGS(id, kind, ip, opcode, len, ekind, flags_in, flags_out),
 	    TP_STRUCT__entry(__field(unsigned long, ip)
 			     __field(unsigned long, flags_in)
 			     __field(unsigned long, flags_out)
+			     __field(u32, id)
+			     __field(u8, kind)
 			     __field(u8, opcode)
 			     __field(u8, len)
 			     __field(u8, ekind)
@@ -56,13 +59,16 @@ TRACE_EVENT(fbt_hit,
 	    TP_fast_assign(__entry->ip = ip;
 			   __entry->flags_in = flags_in;
 			   __entry->flags_out = flags_out;
+			   __entry->id = id;
+			   __entry->kind = kind;
 			   __entry->opcode = opcode;
 			   __entry->len = len;
 			   __entry->ekind = ekind;
 	    ),
-	    TP_printk("%pS op=%02x len=%u %s flags %s -> %s",
-		      (void *)__entry->ip, __entry->opcode, __entry->len,
-		      fbt_show_ekind(__entry->ekind),
+	    TP_printk("id=%u %s %ps ip=%lx op=%02x len=%u %s flags %s -> %s",
+		      __entry->id, fbt_show_kind(__entry->kind),
+		      (void *)__entry->ip, __entry->ip, __entry->opcode,
+		      __entry->len, fbt_show_ekind(__entry->ekind),
 		      fbt_show_eflags(__entry->flags_in),
 		      fbt_show_eflags(__entry->flags_out))
 );

@@ -258,7 +258,7 @@ void fbt_rec_trap(struct fbt_probe *p, struct pt_regs *regs,
 	}
 	d.tsc = rdtsc();
 	d.ip = p->addr;
-	d.id = FBT_NO_ID;
+	d.id = p->id;
 	d.flags_in = flags_in;
 	d.flags_out = regs->flags;
 	d.kind = nested ? FBT_REC_RECURSION :
@@ -270,8 +270,13 @@ void fbt_rec_trap(struct fbt_probe *p, struct pt_regs *regs,
 	d.opcode = e->insn.opcode;
 	if (r)
 		fbt_ring_write(r, &d);
-	trace_fbt_hit(p->addr, e->insn.opcode, e->insn.len, e->kind,
-		      flags_in, regs->flags);
+	/*
+	 * Not for a nested trap: that one may come from the tracing code of
+	 * the outer trap's event; the ring has it.
+	 */
+	if (!nested)
+		trace_fbt_hit(p->id, d.kind, p->addr, e->insn.opcode,
+			      e->insn.len, e->kind, flags_in, regs->flags);
 	if (likely(!why))
 		return;
 
@@ -298,11 +303,11 @@ void fbt_rec_trap(struct fbt_probe *p, struct pt_regs *regs,
 	fbt_rec_kick();
 }
 
-void fbt_rec_ghost(unsigned long addr, struct pt_regs *regs)
+void fbt_rec_ghost(const struct fbt_probe *p, struct pt_regs *regs)
 {
 	struct fbt_ring *r = this_cpu_read(fbt_rings);
 	struct fbt_rec_data d = {
-		.tsc = rdtsc(), .ip = addr, .id = FBT_NO_ID,
+		.tsc = rdtsc(), .ip = p->addr, .id = p->id,
 		.flags_in = regs->flags, .flags_out = regs->flags,
 		.kind = FBT_REC_GHOST,
 	};

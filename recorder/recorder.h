@@ -27,7 +27,7 @@ void fbt_rec_exit(void);
 void fbt_rec_debugfs(struct dentry *dir);
 void fbt_rec_trap(struct fbt_probe *p, struct pt_regs *regs,
 		  unsigned long flags_in, unsigned long sp_in, bool nested);
-void fbt_rec_ghost(unsigned long addr, struct pt_regs *regs);
+void fbt_rec_ghost(const struct fbt_probe *p, struct pt_regs *regs);
 
 /* recorder.c */
 DECLARE_PER_CPU(struct fbt_ring *, fbt_rings);

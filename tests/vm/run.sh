@@ -159,7 +159,8 @@ taint_letters() { # the kernel's taint flags, as in /proc/sys/kernel/tainted
 problems='WARNING:|BUG:|Oops|general protection|blocked for more than|soft lockup|hard LOCKUP|RCU stall|detected stall|self-detected stall|Kernel panic|kernel BUG at|Call Trace:'
 # A scenario that provokes an oops on purpose says `# fbtvm-expect: oops`:
 # then an oops (its Oops/BUG/invalid opcode/Call Trace lines and taint D)
-# does not fail the boot; everything else still does. A scenario may allow
+# does not fail the boot, its absence does; everything else still does,
+# and the guest must still reach its end marker. A scenario may allow
 # more taint letters with `# fbtvm-allow-taint: N` (fault injection).
 problems_oops='WARNING:|general protection|blocked for more than|soft lockup|hard LOCKUP|RCU stall|detected stall|self-detected stall|Kernel panic'
 scenario_header() { # scenario key
@@ -177,11 +178,12 @@ taint_mask() { # letters -> bits
 run_one() { # rel scenario resultfile
 	local rel=$1 scen=$2 res=$3 log=$logdir/$1-$2.log t start end qrc=0 wall
 	local endline status tainted up0 up1 bad reason='' nfail pats=$problems
-	local allow=$((4096 | 8192))
+	local allow=$((4096 | 8192)) want_oops=0
 	t=$(scenario_timeout "$scen")
 	if [ "$(scenario_header "$scen" expect)" = oops ]; then
 		pats=$problems_oops
 		allow=$((allow | 128))
+		want_oops=1
 	fi
 	allow=$((allow | $(taint_mask "$(scenario_header "$scen" allow-taint)")))
 	start=$(date +%s.%N)
@@ -224,6 +226,8 @@ run_one() { # rel scenario resultfile
 		reason="$nfail scenario checks failed"
 	elif [ "${status:-1}" -ne 0 ]; then
 		reason="scenario exit status $status"
+	elif [ $want_oops -eq 1 ] && ! grep -q -E 'Oops: |BUG: kernel NULL pointer' "$log"; then
+		reason="fbtvm-expect: oops, but no oops in the log"
 	elif [ -z "$tainted" ] || (( tainted & ~allow )); then
 		reason="tainted=${tainted:-?} ($(taint_letters "${tainted:-0}"), only $(taint_letters $allow) allowed)"
 	fi
