@@ -3,16 +3,19 @@
 #ifndef FBT_BENCH_H
 #define FBT_BENCH_H
 
-#define BENCH_DECLARE(name) \
-	void bench_##name(void); \
-	void bench_##name##_floor(void)
-
-BENCH_DECLARE(push);
-BENCH_DECLARE(pushf);
-BENCH_DECLARE(mov);
-BENCH_DECLARE(xchg);
-BENCH_DECLARE(sub);
-BENCH_DECLARE(lea);
+/* targets.S: the first instruction of each is in its name. */
+void bench_push(void);
+void bench_push_floor(void);
+void bench_pushf(void);
+void bench_pushf_floor(void);
+void bench_mov(void);
+void bench_mov_floor(void);
+void bench_xchg(void);
+void bench_xchg_floor(void);
+void bench_sub(void);
+void bench_sub_floor(void);
+void bench_lea(void);
+void bench_lea_floor(void);
 
 /* A C function with an ftrace site (ftrace_target.c). */
 void bench_ftrace(void);

@@ -28,14 +28,15 @@ ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1e6 }'; }
 stat_of() { awk -v k="$1" '$1 == k { print $2 }' $D/stats; }
 ctl() { echo "$1" > $D/control || notok "control: $1: $(head -n 1 $D/control)"; }
 mi() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
-# run TARGET MODE: sets ns, hits, ftr from the module's answer.
+# run TARGET MODE: sets ns (the fastest of 8 chunks, times 8), tot (all
+# chunks), hits and ftr from the module's answer.
 run() {
 	if ! echo "$1 $2 $N" > $B/run; then
 		notok "run $1 $2 failed"
-		ns=0 hits=0 ftr=0
+		ns=0 tot=0 hits=0 ftr=0 trapped=0
 		return 1
 	fi
-	read -r _t _m _n ns hits ftr < $B/run
+	read -r _t _m N tot hits ftr ns trapped < $B/run
 }
 expect_hits() { # what got want
 	[ "$2" -ge "$3" ] && [ "$2" -le $(( $3 + $3 / 10 + 100 )) ] ||
@@ -46,7 +47,7 @@ echo "# bench: $(uname -r), $(grep -c ^processor /proc/cpuinfo) cpus, reps $REPS
 # The bench module first: its DIE_INT3 notifier then runs before fbt's.
 check "insmod fbt_bench.ko" insmod /fbt/fbt_bench.ko || finish
 sed 's/^/# target: /' $B/targets
-m0_free=$(mi MemFree) m0_slab=$(mi Slab) m0_vm=$(mi VmallocUsed) m0_pcpu=$(mi Percpu)
+m0_free=$(mi MemFree) m0_slab=$(mi SUnreclaim) m0_vm=$(mi VmallocUsed) m0_pcpu=$(mi Percpu)
 t0=$(now)
 check "insmod fbt.ko" insmod "$FBT_KO" || finish
 echo "# fbt load took $(ms $t0 $(now)) ms"
@@ -56,7 +57,7 @@ cpus=$(grep -c ^processor /proc/cpuinfo)
 rs=$(cat $P/ring_size)
 vmi=$(awk '/\[fbt\]/ { for (i = 3; i <= NF; i++) if ($i ~ /^pages=/) s += substr($i, 7) * 4096 } END { print s + 0 }' /proc/vmallocinfo)
 modsz=$(awk '$1 == "fbt" { print $2 }' /proc/modules)
-echo "bench mem probes=$(stat_of probes) bytes=$(stat_of bytes) per_probe=$(stat_of bytes_per_probe) probe_struct=$(stat_of probe_struct) ring_records=$rs ring_bytes=$(( rs * 48 + 24 )) cpus=$cpus d_memfree_kb=$(( m0_free - $(mi MemFree) )) d_slab_kb=$(( $(mi Slab) - m0_slab )) d_vmalloc_kb=$(( $(mi VmallocUsed) - m0_vm )) d_percpu_kb=$(( $(mi Percpu) - m0_pcpu )) vmallocinfo_fbt=$vmi module_size=$modsz"
+echo "bench mem probes=$(stat_of probes) bytes=$(stat_of bytes) per_probe=$(stat_of bytes_per_probe) probe_struct=$(stat_of probe_struct) ring_records=$rs ring_bytes=$(( rs * 48 + 24 )) cpus=$cpus d_memfree_kb=$(( m0_free - $(mi MemFree) )) d_slab_kb=$(( $(mi SUnreclaim) - m0_slab )) d_vmalloc_kb=$(( $(mi VmallocUsed) - m0_vm )) d_percpu_kb=$(( $(mi Percpu) - m0_pcpu )) vmallocinfo_fbt=$vmi module_size=$modsz"
 [ "$(stat_of bytes)" -gt 0 ] && ok "memory accounted: $(stat_of bytes) bytes for $(stat_of probes) probes" ||
 	notok "no memory accounting in stats"
 
@@ -86,15 +87,17 @@ while [ $rep -le $REPS ]; do
 		ctl "enable fbt_bench:bench_${t}_floor:entry"
 		run $t floor; floor=$ns; expect_hits "floor $t" $hits $N
 		ctl "disable fbt_bench:bench_${t}_floor:entry"
-		run $t kprobe; kp=$ns; expect_hits "kprobe $t" $hits $N
+		run $t kprobe; kp=$ns; kpt=$trapped; expect_hits "kprobe $t" $hits $N
 		run $t plain; b2=$ns
 		for m in "fbt $fbt" "fbt-norec $norec" "floor $floor" "kprobe $kp"; do
 			set -- $m
 			echo "bench hit rep=$rep target=$t mech=$1 calls=$N ns=$2 base_ns=$(( (b1 + b2) / 2 ))"
 		done
+		echo "bench kprobe rep=$rep target=$t hits=$N trapped=$kpt"
 	done
 	run ftrace plain; b1=$ns
 	run ftrace kprobe; kp=$ns; expect_hits "kprobe ftrace" $hits $N
+	[ "$trapped" -eq 0 ] || notok "the kprobe on bench_ftrace trapped $trapped times"
 	[ "$ftr" = 1 ] || notok "the kprobe on bench_ftrace is not on its ftrace site"
 	run ftrace plain; b2=$ns
 	echo "bench hit rep=$rep target=ftrace mech=kprobe-ftrace calls=$N ns=$kp base_ns=$(( (b1 + b2) / 2 ))"
@@ -154,5 +157,7 @@ if [ "$WL_REPS" -gt 0 ]; then
 fi
 
 check "rmmod fbt" rmmod fbt
+sleep 2
+echo "bench mem-unload d_memfree_kb=$(( m0_free - $(mi MemFree) )) d_slab_kb=$(( $(mi SUnreclaim) - m0_slab )) d_vmalloc_kb=$(( $(mi VmallocUsed) - m0_vm ))"
 check "rmmod fbt_bench" rmmod fbt_bench
 finish
