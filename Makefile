@@ -9,7 +9,7 @@ export FBT_CACHE ?= $(HOME)/.cache/fbt
 
 MODULE_SRCS := Kbuild $(wildcard core/*.[ch] emul/*.[ch] recorder/*.[ch])
 
-.PHONY: all module modules-all deps host-test check demo fbtctl clean help vm-test coverage kunit
+.PHONY: all module modules-all deps host-test check demo fbtctl clean help vm-test coverage kunit bench
 
 all: module
 
@@ -39,6 +39,12 @@ coverage:
 kunit:
 	@kunit/run.sh
 
+# Benchmarks (tests/bench/, Documentation/performance.rst): per-hit cost
+# against kprobes, arming against ftrace, memory, a workload; a table and
+# a PNG in $(FBT_CACHE)/bench/. BENCH_KERNEL=6.1 or all for other kernels.
+bench: modules-all
+	@tests/bench/run.sh
+
 check: deps
 	@tests/check.sh
 
@@ -66,4 +72,5 @@ help:
 	@echo "make fbtctl     build the CLI, tools/fbtctl/fbtctl"
 	@echo "make vm-test    build, then load/unload fbt.ko in a guest of every kernel"
 	@echo "make coverage   measure in guests which entry sites the emulator accepts"
+	@echo "make bench      benchmark fbt against kprobes and ftrace in a guest (table + PNG)"
 	@echo "make kunit      build a KUnit kernel (qemu, x86_64) and run fbt's KUnit suites"

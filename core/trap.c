@@ -27,6 +27,7 @@
 #include <linux/delay.h>
 #include <linux/hash.h>
 #include <linux/log2.h>
+#include <linux/moduleparam.h>
 #include <linux/notifier.h>
 #include <linux/percpu.h>
 #include <linux/ptrace.h>
@@ -56,6 +57,11 @@ struct fbt_pcpu {
 };
 
 static DEFINE_PER_CPU(struct fbt_pcpu, fbt_pcpu);
+
+/* Benchmarks (Documentation/performance.rst): the trap without recorder. */
+static bool fbt_record = true;
+module_param_named(record, fbt_record, bool, 0644);
+MODULE_PARM_DESC(record, "record and check every trap in the flight recorder (1); 0 only to measure its cost");
 
 static __always_inline unsigned int fbt_hash(unsigned long addr,
 					     unsigned int mask)
@@ -118,7 +124,7 @@ static int notrace fbt_int3_notify(struct notifier_block *nb,
 		regs->ip = addr;
 		ret = fbt_emul_run(&p->emul, regs);
 		/* recorder/: record, check, inject (before depth goes down) */
-		if (likely(!ret))
+		if (likely(!ret) && likely(READ_ONCE(fbt_record)))
 			fbt_rec_trap(p, regs, flags_in, sp_in, nested);
 		this_cpu_dec(fbt_pcpu.depth);
 		if (unlikely(ret)) {

@@ -230,7 +230,11 @@ void fbt_rec_trap(struct fbt_probe *p, struct pt_regs *regs,
 {
 	const struct fbt_emul *e = &p->emul;
 	struct fbt_ring *r = this_cpu_read(fbt_rings);
-	struct fbt_rec_data d;
+	/*
+	 * Every field is set below: no zeroing by INIT_STACK_ALL_ZERO (a
+	 * rep stos on every trap, Documentation/performance.rst).
+	 */
+	struct fbt_rec_data d __uninitialized;
 	long long seq;
 	u8 why = 0;
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build fbt.ko with W=1 against every kernel whose headers are installed,
-# each in its own copy under .build/<release>/ so objects never mix.
+# each in its own copy under .build/<release>/ so objects never mix; the
+# benchmark module (tests/bench/) likewise in .build/<release>/bench/.
 # Fails if any build fails or prints a warning. Prints one TAP-style line
 # per kernel for tests/check.sh. Extra make arguments pass through (C=1).
 set -uo pipefail
@@ -21,6 +22,18 @@ for build in /lib/modules/*/build; do
 	else
 		echo "not ok build-W=1 $rel"
 		grep -iE -A3 'warning|error' "$log" | head -40
+		rc=1
+	fi
+	bout="$out/bench"
+	mkdir -p "$bout"
+	(cd "$top" && cp -a tests/bench/Kbuild tests/bench/*.[chS] "$bout"/ && cp -a emul "$bout"/)
+	blog="$bout/build.log"
+	if make -C "$build" M="$bout" W=1 "$@" modules >"$blog" 2>&1 &&
+	   ! grep -qiE 'warning|error' "$blog"; then
+		echo "ok build-W=1 bench $rel ($(stat -c %s "$bout/fbt_bench.ko") bytes)"
+	else
+		echo "not ok build-W=1 bench $rel"
+		grep -iE -A3 'warning|error' "$blog" | head -40
 		rc=1
 	fi
 done

@@ -3,7 +3,8 @@
 #   tests/vm/mkinitramfs.sh <release> <out.cpio.gz>
 # Contents: static busybox with its applet links, kmod (with its shared
 # libraries) as insmod/rmmod/lsmod/modprobe/modinfo, /init (tests/vm/init),
-# /fbt/fbt.ko from .build/<release>/, /fbt/lib.sh and /fbt/scenarios/*.sh,
+# /fbt/fbt.ko from .build/<release>/, /fbt/fbt_bench.ko (tests/bench/) from
+# .build/<release>/bench/, /fbt/lib.sh and /fbt/scenarios/*.sh,
 # the static helpers of tests/vm/Makefile in /fbt/bin, and the kernel modules
 # of tests/vm/modules.list (plus dependencies, decompressed, depmod'ed).
 # Rebuilds only when an input changed (a hash of them sits next to <out>).
@@ -50,6 +51,12 @@ if [ ! -f "$fbt_ko" ]; then
 	fbt_ko=
 fi
 
+bench_ko=${FBT_BENCH_KO:-${FBT_BUILD:-$top/.build}/$rel/bench/fbt_bench.ko}
+if [ ! -f "$bench_ko" ]; then
+	warn "$bench_ko missing (make modules-all): the guest has no fbt_bench.ko"
+	bench_ko=
+fi
+
 # The static helpers (shared by all releases; make skips what is current).
 bindir=$cache/vm/bin${EMUL_SRCS:+-stub}
 make -s -C "$here" O="$bindir" ${EMUL_SRCS:+EMUL_SRCS="$EMUL_SRCS"} ||
@@ -75,7 +82,7 @@ mods=$(printf '%s\n' "${!want[@]}" | sort)
 inputs() {
 	echo "$rel"
 	sha256sum "$0" "$here/init" "$here/lib.sh" "$here/modules.list" \
-		"$here"/scenarios/*.sh "$busybox" ${kmod:+"$kmod"} ${mkfs:+"$mkfs"} ${tracecmd:+"$tracecmd"} ${fbt_ko:+"$fbt_ko"} \
+		"$here"/scenarios/*.sh "$busybox" ${kmod:+"$kmod"} ${mkfs:+"$mkfs"} ${tracecmd:+"$tracecmd"} ${fbt_ko:+"$fbt_ko"} ${bench_ko:+"$bench_ko"} \
 		"$bindir"/* "$moddir/modules.dep"
 	for m in $mods; do
 		stat -c '%n %s %Y' "$moddir/$m"
@@ -136,6 +143,7 @@ cp "$here/lib.sh" "$r/fbt/lib.sh"
 cp "$here"/scenarios/*.sh "$r/fbt/scenarios/"
 cp "$bindir"/* "$r/fbt/bin/"
 [ -z "$fbt_ko" ] || cp "$fbt_ko" "$r/fbt/fbt.ko"
+[ -z "$bench_ko" ] || cp "$bench_ko" "$r/fbt/fbt_bench.ko"
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$r/etc/passwd"
 printf 'root:x:0:\n' >"$r/etc/group"
 printf '127.0.0.1 localhost\n' >"$r/etc/hosts"
