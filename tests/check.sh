@@ -45,7 +45,7 @@ layer host 600 make -s -C tests/host run
 [ -x tests/host/run-mutants.sh ] && layer mutants 600 tests/host/run-mutants.sh
 layer kunit 900 kunit/run.sh
 if [ -x tests/vm/run.sh ]; then
-	layer vm 1200 tests/vm/run.sh --kernel all $(cat tests/vm/check-scenarios 2>/dev/null || echo load-unload)
+	layer vm 3000 tests/vm/run.sh --kernel all $(cat tests/vm/check-scenarios 2>/dev/null || echo load-unload)
 fi
 
 echo "$passed passed, $failed failed"
