@@ -213,7 +213,8 @@ static int fbt_stats_show(struct seq_file *m, void *v)
 	fbt_trap_counters(&traps, &hits, &rec, &ghosts, &faults);
 	seq_printf(m, "traps %lu\nhits %lu\nrecursions %lu\nghosts %lu\nfaults %lu\n",
 		   traps, hits, rec, ghosts, faults);
-	seq_printf(m, "watch_rewrites %lu\n", fbt_watch_count());
+	seq_printf(m, "watch_rewrites %lu\nwatch_swept %lu\n", fbt_watch_count(),
+		   fbt_watch_swept());
 	seq_printf(m, "arm_last_us %llu\narm_last_n %lu\n",
 		   fbt_stats.arm_ns / 1000, fbt_stats.arm_n);
 	seq_printf(m, "disarm_last_us %llu\ndisarm_last_n %lu\n",

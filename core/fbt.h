@@ -55,6 +55,7 @@ enum {
 #define FBT_P_OPDENY	0x04	/* disabled by an opcode filter */
 #define FBT_P_ORACLE	0x08	/* kprobes must be asked before arming */
 #define FBT_P_KPACC	0x10	/* oracle_all: in the sample, kprobes accepted */
+#define FBT_P_RESTORED	0x20	/* byte restored lately: watch.c sweeps it */
 
 /*
  * 80 bytes. @id is the probe's id (obj->id_base + its index), set when the
@@ -148,6 +149,7 @@ void fbt_watch_exit(void);
 void fbt_watch_kick(void);
 void fbt_watch_stop(void);
 unsigned long fbt_watch_count(void);
+unsigned long fbt_watch_swept(void);
 void fbt_watch_reset(void);
 
 /* trap.c */

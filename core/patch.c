@@ -132,6 +132,7 @@ static int fbt_disarm_batch(struct fbt_poke *pk, unsigned int n)
 	fbt_watch_kick();
 	for (i = 0; i < n; i++) {
 		if (pk[i].restored) {
+			pk[i].p->flags |= FBT_P_RESTORED;
 			WRITE_ONCE(pk[i].p->state, FBT_DISARMED);
 		} else if (!ret) {
 			/* Not our 0xcc any more: someone rewrote the text. */

@@ -13,6 +13,11 @@
  * the next fetch sees the real instruction. On hardware the loop cannot
  * happen and a rewrite is one redundant store.
  *
+ * A CPU looping that way with interrupts disabled is never interrupted, so
+ * a work item also sweeps: 20 ms, 200 ms and 1 s after the last restore it
+ * stores every byte restored since the previous sweep once more, which
+ * ends such a loop from any other CPU.
+ *
  * The store goes through a writable alias of the object's text that exists
  * only while the watch runs (vmap of its pages, made when the watch starts,
  * removed when it ends or when an object comes or goes). It is a locked
@@ -52,9 +57,14 @@ static unsigned long fbt_watch_until;		/* jiffies */
 static DEFINE_PER_CPU(struct hrtimer, fbt_watch_timer);
 static atomic_long_t fbt_watch_rewrites;
 static bool fbt_watch_running;			/* under fbt_lock */
+static unsigned long fbt_swept;			/* under fbt_lock */
+static unsigned int fbt_sweeps_done;		/* under fbt_lock */
+static const unsigned int fbt_sweep_ms[] = { 20, 200, 1000 };
 
 static void fbt_watch_reap(struct work_struct *w);
 static DECLARE_DELAYED_WORK(fbt_watch_reap_work, fbt_watch_reap);
+static void fbt_watch_sweep(struct work_struct *w);
+static DECLARE_DELAYED_WORK(fbt_watch_sweep_work, fbt_watch_sweep);
 
 static u8 *fbt_alias_of(const struct fbt_alias_set *s, unsigned long addr)
 {
@@ -170,6 +180,7 @@ void fbt_watch_stop(void)
 	s = fbt_aliases;
 	WRITE_ONCE(fbt_aliases, NULL);
 	fbt_watch_running = false;
+	cancel_delayed_work(&fbt_watch_sweep_work);	/* it finds no alias */
 	/* hrtimer_cancel() waited for every running callback. */
 	fbt_alias_free(s);
 }
@@ -189,8 +200,54 @@ void fbt_watch_kick(void)
 	/* Timers that ran out start again; running ones see the new end. */
 	on_each_cpu(fbt_watch_start_cpu, NULL, 1);
 	fbt_watch_running = true;
+	fbt_sweeps_done = 0;
+	mod_delayed_work(system_wq, &fbt_watch_sweep_work,
+			 msecs_to_jiffies(fbt_sweep_ms[0]));
 	mod_delayed_work(system_wq, &fbt_watch_reap_work,
 			 msecs_to_jiffies(FBT_WATCH_MS + 100));
+}
+
+/* Store every lately restored byte once more; the last sweep forgets them. */
+static void fbt_watch_sweep(struct work_struct *w)
+{
+	const struct fbt_alias_set *s;
+	struct fbt_obj *o;
+	bool last;
+	u32 i;
+
+	mutex_lock(&fbt_lock);
+	s = fbt_aliases;
+	if (!s || fbt_sweeps_done >= ARRAY_SIZE(fbt_sweep_ms))
+		goto out;
+	last = ++fbt_sweeps_done == ARRAY_SIZE(fbt_sweep_ms);
+	list_for_each_entry(o, &fbt_objs, list) {
+		for (i = 0; i < o->nprobes; i++) {
+			struct fbt_probe *p = &o->probes[i];
+			u8 orig = p->emul.bytes[0], *rw;
+
+			if (!(p->flags & FBT_P_RESTORED))
+				continue;
+			if (last || p->state == FBT_ARMED)
+				p->flags &= ~FBT_P_RESTORED;
+			if (p->state == FBT_ARMED)
+				continue;
+			rw = fbt_alias_of(s, p->addr);
+			if (rw && cmpxchg(rw, orig, orig) == orig)
+				fbt_swept++;
+		}
+		cond_resched();
+	}
+	if (!last)
+		mod_delayed_work(system_wq, &fbt_watch_sweep_work,
+				 msecs_to_jiffies(fbt_sweep_ms[fbt_sweeps_done] -
+						  fbt_sweep_ms[fbt_sweeps_done - 1]));
+out:
+	mutex_unlock(&fbt_lock);
+}
+
+unsigned long fbt_watch_swept(void)
+{
+	return READ_ONCE(fbt_swept);
 }
 
 static void fbt_watch_reap(struct work_struct *w)
@@ -209,6 +266,7 @@ unsigned long fbt_watch_count(void)
 void fbt_watch_reset(void)
 {
 	atomic_long_set(&fbt_watch_rewrites, 0);
+	WRITE_ONCE(fbt_swept, 0);
 }
 
 void fbt_watch_init(void)
@@ -227,6 +285,7 @@ void fbt_watch_init(void)
 void fbt_watch_exit(void)
 {
 	cancel_delayed_work_sync(&fbt_watch_reap_work);
+	cancel_delayed_work_sync(&fbt_watch_sweep_work);
 	mutex_lock(&fbt_lock);
 	fbt_watch_stop();
 	mutex_unlock(&fbt_lock);
