@@ -104,14 +104,14 @@ static void fbt_dump_one(unsigned int cpu, const struct fbt_rec_data *d,
 	suspect = d->map == 0 && d->opcode == 0x9c &&
 		  d->kind != FBT_REC_GHOST &&
 		  ((d->value ^ d->flags_in) & X86_EFLAGS_IF);
-	pr_emerg("fbt: %s cpu%u #%llu %+lldns %-9s %pS %s [%s -> %s]%s%s%s%s\n",
+	pr_emerg("fbt: %s cpu%u #%llu %+lldns %-9s %pS %s [%s -> %s]%s%s%s%s%s\n",
 		 mark ? "=>" : "  ", cpu, d->seq, dt,
 		 fbt_rec_kind_name(d->kind), (void *)d->ip,
 		 fbt_rec_mnemonic(d), fi, fo,
 		 d->value ? " image " : "",
 		 d->value ? ((d->value & X86_EFLAGS_IF) ? "IF" : "if") : "",
 		 suspect ? " SUSPECT: image IF differs from IF at trap" : "",
-		 d->why ? fbt_why_str(d->why) : "");
+		 d->why ? " " : "", d->why ? fbt_why_str(d->why) : "");
 	if (events)
 		trace_fbt_history(cpu, d->seq, dt, d->kind, d->ip, d->ekind,
 				  d->opcode, d->flags_in, d->flags_out,
