@@ -40,6 +40,7 @@ static void fbt_selftest_free(struct fbt_obj *o)
 static u32 fbt_selftest_func(struct fbt_obj *o,
 			     const struct fbt_selftest_site *s)
 {
+	size_t len = strlen(s->name) + 1;
 	u32 i;
 
 	for (i = 0; i < o->nfuncs; i++)
@@ -48,8 +49,8 @@ static u32 fbt_selftest_func(struct fbt_obj *o,
 	o->funcs[i].addr = s->func;
 	o->funcs[i].size = s->size;
 	o->funcs[i].name = o->names_len;
-	strcpy(o->names + o->names_len, s->name);
-	o->names_len += strlen(s->name) + 1;
+	memcpy(o->names + o->names_len, s->name, len);	/* sized in _add() */
+	o->names_len += len;
 	o->nfuncs++;
 	return i;
 }

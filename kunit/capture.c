@@ -113,7 +113,7 @@ long fbt_kt_wait_for(const char *s, unsigned int ms)
 		at = fbt_kt_find(s, 0);
 		if (at >= 0 || !ms)
 			return at;
-		msleep(10);
-		ms = ms > 10 ? ms - 10 : 0;
+		msleep(20);
+		ms = ms > 20 ? ms - 20 : 0;
 	}
 }

@@ -12,6 +12,7 @@
 
 #include "fbt.h"
 
+/* As in enum.c: objects, probe states and flags, text changes. */
 DEFINE_MUTEX(fbt_lock);
 LIST_HEAD(fbt_objs);
 struct fbt_stats fbt_stats;

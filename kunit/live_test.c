@@ -40,20 +40,7 @@
 #include "selftest.h"
 #include "recorder.h"
 #include "capture.h"
-
-/* live_funcs.S */
-u64 fbt_kt_live_call(void *fn, u64 a, u64 b, u64 rax, unsigned long flags);
-u64 fbt_kt_live_call_popf(unsigned long image);
-void fbt_kt_live_push(void);
-void fbt_kt_live_pushf(void);
-void fbt_kt_live_popf(void);
-void fbt_kt_live_xchg(void);
-void fbt_kt_live_cltq(void);
-void fbt_kt_live_cqto(void);
-void fbt_kt_live_lahf(void);
-void fbt_kt_live_sahf(void);
-void fbt_kt_live_nop(void);
-void fbt_kt_live_mov(void);
+#include "live_funcs.h"
 
 #define FBT_KT_CALLS	64
 #define FBT_KT_STATUS	(X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | \
@@ -423,7 +410,8 @@ static void fbt_kt_live_form(struct kunit *test)
 		else
 			local_irq_restore(irqf);
 		if (c.result != c.want) {
-			KUNIT_FAIL(test, "call %u: result %#llx, want %#llx (a %#llx b %#llx rax %#llx flags %#lx)",
+			KUNIT_FAIL(test,
+				   "call %u: result %#llx, want %#llx (a %#llx b %#llx rax %#llx flags %#lx)",
 				   i, c.result, c.want, c.a, c.b, c.rax, c.flags);
 			failed = true;
 		}
@@ -544,8 +532,8 @@ static void fbt_kt_live_violation(struct kunit *test)
 
 	KUNIT_ASSERT_GE_MSG(test, fbt_kt_wait_for(FBT_KT_DUMP_END, 3000), 0L,
 			    "no dump:\n%s", fbt_kt_captured());
-	for (i = 0; i < 300 && READ_ONCE(p->state) != FBT_QUARANTINED; i++)
-		msleep(10);
+	for (i = 0; i < 150 && READ_ONCE(p->state) != FBT_QUARANTINED; i++)
+		msleep(20);
 	KUNIT_EXPECT_EQ_MSG(test, p->state, FBT_QUARANTINED, "state %u",
 			    p->state);
 
@@ -558,8 +546,12 @@ static void fbt_kt_live_violation(struct kunit *test)
 	KUNIT_EXPECT_GE_MSG(test, fbt_kt_find(want, 0), 0L, "no \"%s\" in\n%s",
 			    want, fbt_kt_captured());
 	{
-		const char * const entry[] = { cpus, " entry ", sym, " pushf [IF ZF -> if ZF] image IF", NULL };
-		const char * const viol[] = { cpus, " violation ", sym, " pushf [IF ZF -> if ZF] image IF IF changed", NULL };
+		const char * const entry[] = {
+			cpus, " entry ", sym,
+			" pushf [IF ZF -> if ZF] image IF", NULL };
+		const char * const viol[] = {
+			cpus, " violation ", sym,
+			" pushf [IF ZF -> if ZF] image IF IF changed", NULL };
 
 		at = fbt_kt_find_line("fbt:    ", entry, 0);
 		KUNIT_EXPECT_GE_MSG(test, at, 0L, "no entry record in\n%s",
@@ -647,8 +639,10 @@ static void fbt_kt_live_kernel_assert(struct kunit *test)
 	sprint_symbol(sym, p->addr);
 	snprintf(cpus, sizeof(cpus), "cpu%d", cpu);
 	{
-		const char * const entry[] = { cpus, " entry ", sym, " pushf [IF -> if] image IF", NULL };
-		const char * const viol[] = { cpus, " violation ", " - [if", "kernel assertion", NULL };
+		const char * const entry[] = {
+			cpus, " entry ", sym, " pushf [IF -> if] image IF", NULL };
+		const char * const viol[] = {
+			cpus, " violation ", " - [if", "kernel assertion", NULL };
 
 		KUNIT_EXPECT_GT_MSG(test, fbt_kt_find_line("fbt:    ", entry, dump), dump,
 				    "the dump lacks the bad trap in\n%s",

@@ -4,13 +4,13 @@
  * (recorder/dump.c).
  *
  * The ring is tested on a copy of ring.c built here with its test points
- * (FBT_RING_TEST_POINT) defined: at "reserved" (index taken, slot not yet
- * claimed) and "filled" (slot claimed and filled, not committed) a nested
- * writer runs, as an NMI interrupting the writer would; at "copied" (a
- * reader has copied the data, not yet re-checked the sequence) a writer
- * overwrites the slot. The copy's functions are renamed fbt_kt_ring_*;
- * the recorder that the live tests use is built from the same file
- * without test points.
+ * (FBT_RING_TEST_POINT) defined: at FBT_RING_AT_RESERVED (index taken,
+ * slot not yet claimed) and FBT_RING_AT_FILLED (slot claimed and filled,
+ * not committed) a nested writer runs, as an NMI interrupting the writer
+ * would; at FBT_RING_AT_COPIED (a reader has copied the data, not yet
+ * re-checked the sequence) a writer overwrites the slot. The copy's
+ * functions are renamed fbt_kt_ring_*; the recorder that the live tests
+ * use is built from the same file without test points.
  */
 #include <kunit/test.h>
 #include <linux/kernel.h>
@@ -24,10 +24,8 @@
 #define fbt_ring_read	fbt_kt_ring_read
 #include "ring.h"
 
-static void fbt_kt_at_reserved(struct fbt_ring *r, u64 idx);
-static void fbt_kt_at_filled(struct fbt_ring *r, u64 idx);
-static void fbt_kt_at_copied(struct fbt_ring *r, u64 idx);
-#define FBT_RING_TEST_POINT(where, r, idx)	fbt_kt_at_##where(r, idx)
+static void fbt_kt_point(int at, struct fbt_ring *r, u64 idx);
+#define FBT_RING_TEST_POINT(at, r, idx)	fbt_kt_point(at, r, idx)
 #include "../recorder/ring.c"
 
 #include "recorder.h"
@@ -37,7 +35,7 @@ static void fbt_kt_at_copied(struct fbt_ring *r, u64 idx);
 
 /* What runs at a test point: once, when the outer operation is on @idx. */
 struct fbt_kt_nest {
-	int at;				/* FBT_KT_AT_* */
+	int at;				/* FBT_RING_AT_* */
 	u64 idx;
 	unsigned int writes;		/* nested writes of ids 1000, 1001 ... */
 	bool fired;
@@ -46,8 +44,6 @@ struct fbt_kt_nest {
 	int read_nested;		/* filled: reading the first nested one */
 	struct fbt_rec_data nested;	/* ... and what it read */
 };
-
-enum { FBT_KT_AT_RESERVED = 1, FBT_KT_AT_FILLED, FBT_KT_AT_COPIED };
 
 static struct fbt_kt_nest *fbt_kt_nest;
 
@@ -94,25 +90,10 @@ static void fbt_kt_point(int at, struct fbt_ring *r, u64 idx)
 		fbt_kt_rec(&d, 1000 + i);
 		n->ret[i] = fbt_kt_ring_write(r, &d);
 	}
-	if (at == FBT_KT_AT_FILLED) {
+	if (at == FBT_RING_AT_FILLED) {
 		n->read_outer = fbt_kt_ring_read(r, idx, &d);
 		n->read_nested = fbt_kt_ring_read(r, idx + 1, &n->nested);
 	}
-}
-
-static void fbt_kt_at_reserved(struct fbt_ring *r, u64 idx)
-{
-	fbt_kt_point(FBT_KT_AT_RESERVED, r, idx);
-}
-
-static void fbt_kt_at_filled(struct fbt_ring *r, u64 idx)
-{
-	fbt_kt_point(FBT_KT_AT_FILLED, r, idx);
-}
-
-static void fbt_kt_at_copied(struct fbt_ring *r, u64 idx)
-{
-	fbt_kt_point(FBT_KT_AT_COPIED, r, idx);
 }
 
 static struct fbt_ring *fbt_kt_ring_new(struct kunit *test)
@@ -236,7 +217,7 @@ static void fbt_kt_wrap(struct kunit *test)
 static void fbt_kt_nested_reserve(struct kunit *test)
 {
 	struct fbt_ring *r = fbt_kt_ring_new(test);
-	struct fbt_kt_nest n = { .at = FBT_KT_AT_RESERVED, .idx = 5, .writes = 1 };
+	struct fbt_kt_nest n = { .at = FBT_RING_AT_RESERVED, .idx = 5, .writes = 1 };
 	struct fbt_rec_data d;
 
 	fbt_kt_fill(test, r, 0, 5);
@@ -260,7 +241,7 @@ static void fbt_kt_nested_reserve(struct kunit *test)
 static void fbt_kt_nested_fill(struct kunit *test)
 {
 	struct fbt_ring *r = fbt_kt_ring_new(test);
-	struct fbt_kt_nest n = { .at = FBT_KT_AT_FILLED, .idx = 3, .writes = 1 };
+	struct fbt_kt_nest n = { .at = FBT_RING_AT_FILLED, .idx = 3, .writes = 1 };
 	struct fbt_rec_data d, want;
 
 	fbt_kt_fill(test, r, 0, 3);
@@ -288,7 +269,7 @@ static void fbt_kt_nested_fill(struct kunit *test)
 static void fbt_kt_nested_wrap_reserve(struct kunit *test)
 {
 	struct fbt_ring *r = fbt_kt_ring_new(test);
-	struct fbt_kt_nest n = { .at = FBT_KT_AT_RESERVED, .idx = 2,
+	struct fbt_kt_nest n = { .at = FBT_RING_AT_RESERVED, .idx = 2,
 				 .writes = FBT_KT_RING };
 	struct fbt_rec_data d;
 	unsigned int i;
@@ -316,7 +297,7 @@ static void fbt_kt_nested_wrap_reserve(struct kunit *test)
 static void fbt_kt_nested_wrap_fill(struct kunit *test)
 {
 	struct fbt_ring *r = fbt_kt_ring_new(test);
-	struct fbt_kt_nest n = { .at = FBT_KT_AT_FILLED, .idx = 1,
+	struct fbt_kt_nest n = { .at = FBT_RING_AT_FILLED, .idx = 1,
 				 .writes = FBT_KT_RING };
 	struct fbt_rec_data d;
 	unsigned int i;
@@ -345,7 +326,7 @@ static void fbt_kt_nested_wrap_fill(struct kunit *test)
 static void fbt_kt_torn(struct kunit *test)
 {
 	struct fbt_ring *r = fbt_kt_ring_new(test);
-	struct fbt_kt_nest n = { .at = FBT_KT_AT_COPIED, .idx = 4,
+	struct fbt_kt_nest n = { .at = FBT_RING_AT_COPIED, .idx = 4,
 				 .writes = FBT_KT_RING };
 	struct fbt_rec_data d;
 
