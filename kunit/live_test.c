@@ -308,41 +308,55 @@ static const void *fbt_kt_lform_gen(const void *prev, char *desc)
 	return p;
 }
 
-/* The newest record of this CPU's ring, which must be probe @p's. */
-static void fbt_kt_expect_record(struct kunit *test, struct fbt_probe *p,
-				 u64 back, u8 kind, const struct fbt_kt_lc *c,
-				 bool *failed)
+/*
+ * Record @back records from the head of this CPU's ring, read right after
+ * the call, in the call's critical section (no KUnit check there: a failed
+ * one allocates, and an assertion would end the test with interrupts off).
+ */
+static int fbt_kt_grab(u64 back, struct fbt_rec_data *d)
 {
 	struct fbt_ring *r = this_cpu_read(fbt_rings);
-	struct fbt_rec_data d;
-	u64 h;
+	u64 h = r ? fbt_ring_head(r) : 0;
 
-	if (*failed || !r)
-		return;
-	h = fbt_ring_head(r);
-	*failed = true;
-	KUNIT_ASSERT_GE(test, h, back);
-	KUNIT_ASSERT_EQ(test, fbt_ring_read(r, h - back, &d), 0);
-	KUNIT_EXPECT_EQ(test, d.ip, p->addr);
-	KUNIT_EXPECT_EQ(test, d.kind, kind);
-	KUNIT_EXPECT_EQ(test, d.ekind, p->emul.kind);
-	KUNIT_EXPECT_EQ(test, d.len, p->emul.insn.len);
-	KUNIT_EXPECT_EQ(test, d.why, 0);
-	KUNIT_EXPECT_FALSE(test, d.injected);
-	KUNIT_EXPECT_EQ_MSG(test, d.flags_in & c->in_mask, c->flags & c->in_mask,
-			    "EFLAGS in %#x, the caller's %#lx", d.flags_in, c->flags);
+	if (h < back)
+		return -1;
+	return fbt_ring_read(r, h - back, d);
+}
+
+/* That record must be probe @p's, with the EFLAGS and image of call @c. */
+static bool fbt_kt_check_record(struct kunit *test, struct fbt_probe *p,
+				u8 kind, const struct fbt_kt_lc *c, int got,
+				const struct fbt_rec_data *d)
+{
+	bool ok;
+
+	if (got) {
+		KUNIT_FAIL(test, "no %s record in the ring",
+			   kind == FBT_REC_ENTRY ? "entry" : "return");
+		return false;
+	}
+	KUNIT_EXPECT_EQ(test, d->ip, p->addr);
+	KUNIT_EXPECT_EQ(test, d->kind, kind);
+	KUNIT_EXPECT_EQ(test, d->ekind, p->emul.kind);
+	KUNIT_EXPECT_EQ(test, d->len, p->emul.insn.len);
+	KUNIT_EXPECT_EQ(test, d->why, 0);
+	KUNIT_EXPECT_FALSE(test, d->injected);
+	KUNIT_EXPECT_EQ_MSG(test, d->flags_in & c->in_mask, c->flags & c->in_mask,
+			    "EFLAGS in %#x, the caller's %#lx", d->flags_in, c->flags);
+	ok = d->ip == p->addr && d->kind == kind && d->why == 0 &&
+	     (d->flags_in & c->in_mask) == (c->flags & c->in_mask);
 	if (kind == FBT_REC_ENTRY) {
-		KUNIT_EXPECT_EQ_MSG(test, d.flags_out & c->out_mask,
+		KUNIT_EXPECT_EQ_MSG(test, d->flags_out & c->out_mask,
 				    c->out & c->out_mask,
 				    "EFLAGS out %#x, want %#lx (in %#x)",
-				    d.flags_out, c->out, d.flags_in);
-		KUNIT_EXPECT_EQ(test, d.value, c->value);
+				    d->flags_out, c->out, d->flags_in);
+		KUNIT_EXPECT_EQ(test, d->value, c->value);
+		ok = ok && (d->flags_out & c->out_mask) == (c->out & c->out_mask) &&
+		     d->value == c->value;
 	} else {
-		KUNIT_EXPECT_EQ(test, d.flags_out, d.flags_in);
+		KUNIT_EXPECT_EQ(test, d->flags_out, d->flags_in);
 	}
-	if (d.ip == p->addr && d.kind == kind && d.why == 0 &&
-	    (d.flags_in & c->in_mask) == (c->flags & c->in_mask))
-		*failed = false;
+	return ok;
 }
 
 static void fbt_kt_live_form(struct kunit *test)
@@ -351,7 +365,10 @@ static void fbt_kt_live_form(struct kunit *test)
 	const struct fbt_kt_lform *f = prm->form;
 	unsigned long hits_e, hits_r = 0, irqf = 0;
 	struct fbt_kt_lc last = {};
+	struct fbt_rec_data de, dr;
 	struct fbt_probe *pe, *pr;
+	int got_e, got_r;
+	bool off;
 	struct rnd_state rs;
 	bool failed = false;
 	struct fbt_obj *o;
@@ -395,20 +412,24 @@ static void fbt_kt_live_form(struct kunit *test)
 		 */
 		if (!prm->irq_on && !irqs_disabled())
 			raw_local_irq_disable();
-		if (prm->irq_on && irqs_disabled()) {
+		off = prm->irq_on && irqs_disabled();
+		if (off)
 			local_irq_enable();
-			KUNIT_FAIL(test, "returned with interrupts off");
-			failed = true;
-		}
-		fbt_kt_expect_record(test, pe, pr ? 2 : 1, FBT_REC_ENTRY, &c,
-				     &failed);
-		if (pr)
-			fbt_kt_expect_record(test, pr, 1, FBT_REC_RETURN, &c,
-					     &failed);
+		got_e = fbt_kt_grab(pr ? 2 : 1, &de);
+		got_r = pr ? fbt_kt_grab(1, &dr) : 0;
 		if (prm->irq_on)
 			preempt_enable();
 		else
 			local_irq_restore(irqf);
+		if (off) {
+			KUNIT_FAIL(test, "returned with interrupts off");
+			failed = true;
+		}
+		if (!fbt_kt_check_record(test, pe, FBT_REC_ENTRY, &c, got_e, &de))
+			failed = true;
+		if (pr && !fbt_kt_check_record(test, pr, FBT_REC_RETURN, &c,
+					       got_r, &dr))
+			failed = true;
 		if (c.result != c.want) {
 			KUNIT_FAIL(test,
 				   "call %u: result %#llx, want %#llx (a %#llx b %#llx rax %#llx flags %#lx)",
