@@ -495,6 +495,64 @@ static void fbt_kt_cpl0_if(struct kunit *test)
 	}
 }
 
+/* The opcode byte of @b after its legacy and REX prefixes. */
+static u8 fbt_kt_opcode_of(const u8 *b, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i + 1 < len; i++) {
+		switch (b[i]) {
+		case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64:
+		case 0x65: case 0x66: case 0x67: case 0xf0: case 0xf2:
+		case 0xf3:
+			continue;
+		}
+		if ((b[i] & 0xf0) != 0x40)
+			break;
+	}
+	return b[i];
+}
+
+/* Cases of the 0x90-0x9f forms, this one included; set by suite init. */
+static unsigned int fbt_kt_op9x_cases;
+static char fbt_kt_op9x_total_name[40] = "op9x_total";
+
+/*
+ * Every opcode 0x90-0x9f has cases: accepted forms run on the CPU, or
+ * refusals with their reason; and the number of 0x90-0x9f cases is the
+ * one in this case's name, so that kunit.py's report says it.
+ */
+static void fbt_kt_op9x_total(struct kunit *test)
+{
+	unsigned int seen[16] = {}, i, n = 0;
+	char desc[KUNIT_PARAM_DESC_SIZE];
+	const void *p = NULL;
+	u8 op;
+
+	for (i = 0; i < ARRAY_SIZE(fbt_kt_9x); i++) {
+		op = fbt_kt_opcode_of(fbt_kt_9x[i].bytes, fbt_kt_9x[i].len);
+		KUNIT_EXPECT_EQ_MSG(test, op & 0xf0, 0x90, "form %s",
+				    fbt_kt_9x[i].name);
+		seen[op & 15]++;
+	}
+	for (i = 0; i < ARRAY_SIZE(fbt_kt_refusals); i++) {
+		op = fbt_kt_opcode_of(fbt_kt_refusals[i].bytes,
+				      fbt_kt_refusals[i].len);
+		/* the truncated case has no opcode byte */
+		if ((op & 0xf0) == 0x90)
+			seen[op & 15]++;
+	}
+	for (i = 0; i < 16; i++)
+		KUNIT_EXPECT_GT_MSG(test, seen[i], 0U, "no case for opcode %#x",
+				    0x90 + i);
+	while ((p = fbt_kt_9x_gen(p, desc)))
+		n++;
+	n += ARRAY_SIZE(fbt_kt_refusals) + 2;	/* op9x_cpl0_if, this one */
+	KUNIT_EXPECT_EQ(test, n, fbt_kt_op9x_cases);
+}
+
+static int fbt_kt_emul_init(struct kunit_suite *suite);
+
 static struct kunit_case fbt_emul_cases[] = {
 	/* names starting with op9x are the 0x90-0x9f cases */
 	{ .name = "op9x", .run_case = fbt_kt_form_test,
@@ -502,13 +560,40 @@ static struct kunit_case fbt_emul_cases[] = {
 	{ .name = "op9x_refused", .run_case = fbt_kt_refused,
 	  .generate_params = fbt_kt_refusal_gen_params },
 	{ .name = "op9x_cpl0_if", .run_case = fbt_kt_cpl0_if },
+	/* "op9x_total_N_cases", N counted by fbt_kt_emul_init() */
+	{ .name = fbt_kt_op9x_total_name, .run_case = fbt_kt_op9x_total },
 	{ .name = "entry", .run_case = fbt_kt_form_test,
 	  .generate_params = fbt_kt_entry_gen },
 	{}
 };
 
+/* Name the total case after the number of cases named op9x*. */
+static int fbt_kt_emul_init(struct kunit_suite *suite)
+{
+	char desc[KUNIT_PARAM_DESC_SIZE];
+	struct kunit_case *c;
+	const void *p;
+
+	fbt_kt_op9x_cases = 0;
+	for (c = fbt_emul_cases; c->run_case; c++) {
+		if (strncmp(c->name, "op9x", 4) && c->run_case != fbt_kt_op9x_total)
+			continue;
+		if (!c->generate_params) {
+			fbt_kt_op9x_cases++;
+			continue;
+		}
+		for (p = c->generate_params(NULL, desc); p;
+		     p = c->generate_params(p, desc))
+			fbt_kt_op9x_cases++;
+	}
+	snprintf(fbt_kt_op9x_total_name, sizeof(fbt_kt_op9x_total_name),
+		 "op9x_total_%u_cases", fbt_kt_op9x_cases);
+	return 0;
+}
+
 static struct kunit_suite fbt_emul_suite = {
 	.name = "fbt_emul",
+	.suite_init = fbt_kt_emul_init,
 	.test_cases = fbt_emul_cases,
 };
 

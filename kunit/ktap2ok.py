@@ -3,7 +3,8 @@
 """Turn kunit.py's --json results into `ok kunit SUITE.CASE[.PARAM]` lines.
 
 Also prints how many results cover the 0x90-0x9f opcode forms: the
-parameters of fbt_emul's cases whose names start with `op9x`.
+results of fbt_emul's cases whose names start with `op9x` (each parameter of a
+parameterized case is one result); fbt_emul.op9x_total_N_cases says the same N.
 """
 import json
 import sys

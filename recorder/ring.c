@@ -25,6 +25,17 @@
 
 #include "ring.h"
 
+/*
+ * Test points: kunit/recorder_test.c builds its own copy of this file with
+ * FBT_RING_TEST_POINT defined, to run a nested writer or a writer racing a
+ * reader exactly there. Everywhere else they compile to nothing.
+ */
+enum { FBT_RING_AT_RESERVED = 1, FBT_RING_AT_FILLED, FBT_RING_AT_COPIED };
+#ifndef FBT_RING_TEST_POINT
+#define FBT_RING_TEST_POINT(at, r, idx) \
+	do { (void)(at); (void)(r); (void)(idx); } while (0)
+#endif
+
 void fbt_ring_init(struct fbt_ring *r, unsigned int records, unsigned int cpu)
 {
 	r->mask = records - 1;
@@ -37,6 +48,7 @@ long long fbt_ring_write(struct fbt_ring *r, const struct fbt_rec_data *d)
 	struct fbt_rec *rec = &r->rec[idx & r->mask];
 	u64 old;
 
+	FBT_RING_TEST_POINT(FBT_RING_AT_RESERVED, r, idx);
 	for (;;) {
 		old = fbt_ring_load(&rec->seq);
 		/* An interrupted writer holds the slot, or ours is stale. */
@@ -52,6 +64,7 @@ long long fbt_ring_write(struct fbt_ring *r, const struct fbt_rec_data *d)
 	fbt_ring_store(&rec->value, d->value);
 	fbt_ring_store(&rec->info, fbt_rec_pack(d));
 	fbt_ring_store(&rec->flags, (u64)d->flags_in | (u64)d->flags_out << 32);
+	FBT_RING_TEST_POINT(FBT_RING_AT_FILLED, r, idx);
 	fbt_ring_store_release(&rec->seq, idx + 1);
 	return (long long)idx;
 drop:
@@ -72,6 +85,7 @@ int fbt_ring_read(struct fbt_ring *r, u64 idx, struct fbt_rec_data *d)
 	d->value = fbt_ring_load(&rec->value);
 	info = fbt_ring_load(&rec->info);
 	flags = fbt_ring_load(&rec->flags);
+	FBT_RING_TEST_POINT(FBT_RING_AT_COPIED, r, idx);
 	fbt_ring_rmb();
 	s2 = fbt_ring_load(&rec->seq);
 	if (s2 != s1)
