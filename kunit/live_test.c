@@ -569,10 +569,10 @@ static void fbt_kt_live_violation(struct kunit *test)
 	{
 		const char * const entry[] = {
 			cpus, " entry ", sym,
-			" pushf [IF ZF -> if ZF] image IF", NULL };
+			" pushf op 9c [IF ZF -> if ZF] image IF", NULL };
 		const char * const viol[] = {
 			cpus, " violation ", sym,
-			" pushf [IF ZF -> if ZF] image IF IF changed", NULL };
+			" pushf op 9c [IF ZF -> if ZF] image IF: IF changed", NULL };
 
 		at = fbt_kt_find_line("fbt:    ", entry, 0);
 		KUNIT_EXPECT_GE_MSG(test, at, 0L, "no entry record in\n%s",
@@ -661,9 +661,9 @@ static void fbt_kt_live_kernel_assert(struct kunit *test)
 	snprintf(cpus, sizeof(cpus), "cpu%d", cpu);
 	{
 		const char * const entry[] = {
-			cpus, " entry ", sym, " pushf [IF -> if] image IF", NULL };
+			cpus, " entry ", sym, " pushf op 9c [IF -> if] image IF", NULL };
 		const char * const viol[] = {
-			cpus, " violation ", " - [if", "kernel assertion", NULL };
+			cpus, " violation ", " - op 00 [if", "kernel assertion", NULL };
 
 		KUNIT_EXPECT_GT_MSG(test, fbt_kt_find_line("fbt:    ", entry, dump), dump,
 				    "the dump lacks the bad trap in\n%s",

@@ -425,19 +425,19 @@ static void fbt_kt_dump_format(struct kunit *test)
 	fbt_kt_expect_line(test, "fbt: cpu3: records 40..43 (at the violation)",
 			   &at);
 	snprintf(want, sizeof(want),
-		 "fbt:    cpu3 #40 %+lldns entry     %pS push %%rbp [IF ZF -> IF ZF]",
+		 "fbt:    cpu3 #40 %+lldns entry     id 7 %pS push %%rbp op 55 [IF ZF -> IF ZF]",
 		 fbt_kt_dt(r[0].tsc, last), (void *)a);
 	fbt_kt_expect_line(test, want, &at);
 	snprintf(want, sizeof(want),
-		 "fbt:    cpu3 #41 %+lldns return    %pS ret [IF CF SF -> IF CF SF]",
+		 "fbt:    cpu3 #41 %+lldns return    id 8 %pS ret op c3 [IF CF SF -> IF CF SF]",
 		 fbt_kt_dt(r[1].tsc, last), (void *)(a + 9));
 	fbt_kt_expect_line(test, want, &at);
 	snprintf(want, sizeof(want),
-		 "fbt:    cpu3 #42 %+lldns entry     %pS pushf [IF ZF -> IF ZF] image if SUSPECT: image IF differs from IF at trap",
+		 "fbt:    cpu3 #42 %+lldns entry     id 9 %pS pushf op 9c [IF ZF -> IF ZF] image if SUSPECT: image IF differs from IF at trap",
 		 fbt_kt_dt(r[2].tsc, last), (void *)b);
 	fbt_kt_expect_line(test, want, &at);
 	snprintf(want, sizeof(want),
-		 "fbt: => cpu3 #43 +0ns violation %pS pushf [IF ZF -> if ZF] image if SUSPECT: image IF differs from IF at trap several checks",
+		 "fbt: => cpu3 #43 +0ns violation id 9 %pS pushf op 9c [IF ZF -> if ZF] image if SUSPECT: image IF differs from IF at trap: several checks",
 		 (void *)b);
 	fbt_kt_expect_line(test, want, &at);
 	fbt_kt_expect_line(test, "fbt: ---[ end of flight recorder ]---", &at);
