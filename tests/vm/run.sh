@@ -190,7 +190,7 @@ run_one() { # rel scenario resultfile
 	# shellcheck disable=SC2046
 	timeout -k 5 "$t" $(qemu_cmd "$rel" "$accel") \
 		-append "$base_append fbtvm.scenario=$scen$append" </dev/null 2>&1 |
-		tr -d '\r' | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g' >"$log" || qrc=${PIPESTATUS[0]}
+		sed -u 's/\r//g; s/\x1b\[[0-9;?]*[A-Za-z]//g' >"$log" || qrc=${PIPESTATUS[0]}
 	end=$(date +%s.%N)
 	wall=$(minus "$end" "$start")
 
