@@ -209,6 +209,7 @@ static int fbt_stats_show(struct seq_file *m, void *v)
 	fbt_trap_counters(&traps, &hits, &rec, &ghosts, &faults);
 	seq_printf(m, "traps %lu\nhits %lu\nrecursions %lu\nghosts %lu\nfaults %lu\n",
 		   traps, hits, rec, ghosts, faults);
+	fbt_assert_stats(m);
 	seq_printf(m, "arm_last_us %llu\narm_last_n %lu\n",
 		   fbt_stats.arm_ns / 1000, fbt_stats.arm_n);
 	seq_printf(m, "disarm_last_us %llu\ndisarm_last_n %lu\n",
