@@ -1,4 +1,4 @@
-# fbtvm-timeout: 420
+# fbtvm-timeout: 900
 # fbtvm-allow-taint: N
 # The demo (make demo): the seed's story told by fbt, one narrated step at a
 # time. tools/demo.sh boots it and streams these lines; tests/vm/run.sh
