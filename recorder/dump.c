@@ -87,6 +87,7 @@ static const char *fbt_why_str(u8 why)
 	case FBT_WHY_IP: return "ip not after insn";
 	case FBT_WHY_SYSEXIT: return "irqs disabled at syscall exit";
 	case FBT_WHY_CONSOLE: return "kernel assertion";
+	case FBT_WHY_SOFTIRQ: return "irqs disabled at softirq exit";
 	}
 	return "several checks";
 }

@@ -321,8 +321,8 @@ void fbt_rec_ghost(const struct fbt_probe *p, struct pt_regs *regs)
 }
 
 /*
- * A violation seen outside a trap (irqs off at syscall exit, a kernel
- * assertion on the console): a record without probe, a snapshot, a dump.
+ * A violation seen outside a trap (irqs off at syscall or softirq exit, a
+ * kernel assertion on the console): a record without probe, a snapshot, a dump.
  */
 void fbt_rec_event(u8 why, unsigned long ip, unsigned long flags,
 		   unsigned long value)
@@ -338,6 +338,8 @@ void fbt_rec_event(u8 why, unsigned long ip, unsigned long flags,
 	atomic_inc(&fbt_violations);
 	fbt_snap_take(seq, why, why == FBT_WHY_SYSEXIT ?
 		      "interrupts disabled at syscall exit" :
+		      why == FBT_WHY_SOFTIRQ ?
+		      "interrupts disabled at softirq exit" :
 		      "kernel assertion on the console");
 	fbt_rec_kick();
 }

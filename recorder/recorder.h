@@ -59,5 +59,7 @@ extern unsigned int fbt_dump_records;
 int fbt_assert_init(void);
 void fbt_assert_exit(void);
 void fbt_rec_request_dump(const char *reason);
+struct seq_file;
+void fbt_assert_stats(struct seq_file *m);
 
 #endif /* FBT_RECORDER_RECORDER_H */

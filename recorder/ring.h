@@ -38,6 +38,7 @@ enum fbt_rec_kind {
 #define FBT_WHY_IP	0x8	/* ip not after the insn, not a branch */
 #define FBT_WHY_SYSEXIT	0x3	/* with no probe: irqs off at syscall exit */
 #define FBT_WHY_CONSOLE	0x5	/* with no probe: a kernel assertion printed */
+#define FBT_WHY_SOFTIRQ	0x6	/* with no probe: irqs off at softirq exit */
 
 /* A sequence number whose record a writer is changing. */
 #define FBT_SEQ_BUSY	BIT_ULL(63)

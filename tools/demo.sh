@@ -57,7 +57,7 @@ status=1
 # Kernel messages stay off the console (loglevel=1); the guest prints its
 # own lines between the FBTVM markers, then a copy of dmesg we do not show.
 set +e
-timeout -k 5 600 qemu-system-x86_64 -accel "$accel" -cpu max -m 1024 -smp 2 \
+timeout -k 5 900 qemu-system-x86_64 -accel "$accel" -cpu max -m 1024 -smp 2 \
 	-nographic -no-reboot -kernel "/boot/vmlinuz-$rel" -initrd "$img" \
 	-append "console=ttyS0 panic=-1 loglevel=1 fbtvm.scenario=demo" </dev/null 2>&1 |
 	tee "$log" | {

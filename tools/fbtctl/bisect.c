@@ -9,10 +9,16 @@
  *
  * The failure signal, any of:
  *  - the kernel log (/dev/kmsg) gets an fbt violation or dump line, a
- *    syscall-exit report, or a kernel WARNING/BUG;
- *  - a counter of fbt/stats named violations, warnings or quarantined rises
- *    (when the module has it);
+ *    syscall-exit or softirq-exit report, or a kernel WARNING/BUG;
+ *  - a counter of fbt/stats rises: sysexit_violations, softirq_violations,
+ *    console_warnings (the checks outside the traps), quarantined (the
+ *    per-trap assertion with repair=1), violations or warnings (when the
+ *    module has them);
  *  - the workload exits non-zero (not counting the timeout, 124).
+ * With the per-trap assertion off (assert=0) only the checks outside the
+ * traps and the workload can tell, as in the seed: the signal is sporadic,
+ * so a step that passes is retried (--retries) before a half is cleared,
+ * and each step checks once more after disarming, for damage found late.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,8 +40,11 @@ static const char *const kmsg_pats[] = {
 	"BUG:",
 };
 static const char *const stat_keys[] = {
-	"violations", "warnings", "sysexit_violations", "quarantined",
+	"sysexit_violations", "softirq_violations", "console_warnings",
+	"quarantined", "violations", "warnings",
 };
+
+#define NSTAT	(sizeof(stat_keys) / sizeof(stat_keys[0]))
 
 struct group {
 	char label[64];		/* 9?, 9c, 0f?? or a probe name */
@@ -45,7 +54,7 @@ struct group {
 struct bisect {
 	const char *glob, *workload;
 	double timeout, settle;
-	int repeat;
+	int repeat, retries;
 	bool use_status, verbose;
 	struct probe *cand;	/* sorted by family desc, opcode, name */
 	size_t ncand;
@@ -212,15 +221,47 @@ static void describe(char *buf, size_t len, const struct group *g, size_t ng,
 
 static bool first_json_step = true;
 
+/* Did the signal appear since st0? Sets b->why. */
+static bool signal_seen(struct bisect *b, const unsigned long long *st0,
+			int wst)
+{
+	unsigned long long st1[NSTAT];
+	char first[200] = "";
+	size_t i;
+	int nk;
+
+	nk = kmsg_count(b->kmsg, first, sizeof(first));
+	stats_snap(st1);
+	for (i = 0; i < NSTAT; i++) {
+		if (st1[i] > st0[i]) {
+			snprintf(b->why, sizeof(b->why), "stats %s +%llu%s%s",
+				 stat_keys[i], st1[i] - st0[i],
+				 nk ? "; kernel log: " : "", nk ? first : "");
+			return true;
+		}
+	}
+	if (nk) {
+		snprintf(b->why, sizeof(b->why), "%d kernel log lines: %s",
+			 nk, first);
+		return true;
+	}
+	if (b->use_status && wst && wst != 124) {
+		snprintf(b->why, sizeof(b->why), "workload exit status %d",
+			 wst);
+		return true;
+	}
+	return false;
+}
+
 /* Arm the set, run the workload, look for the signal, disarm. */
 static int try_set(struct bisect *b, const struct group *g, size_t ng,
 		   bool probes, bool *failed)
 {
 	struct sbuf s = { 0 };
-	unsigned long long st0[4], st1[4];
-	char what[200], first[200] = "";
-	size_t i;
-	int r, nk = 0, wst = 0;
+	unsigned long long st0[NSTAT];
+	char what[200];
+	int r, wst = 0;
+	double t0 = now_s();
 
 	*failed = false;
 	b->why[0] = '\0';
@@ -245,25 +286,7 @@ static int try_set(struct bisect *b, const struct group *g, size_t ng,
 	for (r = 0; r < b->repeat && !*failed && !stop; r++) {
 		wst = run_workload(b->workload, b->timeout, !b->verbose);
 		sleep_s(b->settle);
-		nk = kmsg_count(b->kmsg, first, sizeof(first));
-		stats_snap(st1);
-		if (nk) {
-			snprintf(b->why, sizeof(b->why), "%d kernel log lines: %s",
-				 nk, first);
-			*failed = true;
-		}
-		for (i = 0; i < 4 && !*failed; i++) {
-			if (st1[i] > st0[i]) {
-				snprintf(b->why, sizeof(b->why), "stats %s +%llu",
-					 stat_keys[i], st1[i] - st0[i]);
-				*failed = true;
-			}
-		}
-		if (!*failed && b->use_status && wst && wst != 124) {
-			snprintf(b->why, sizeof(b->why),
-				 "workload exit status %d", wst);
-			*failed = true;
-		}
+		*failed = signal_seen(b, st0, wst);
 	}
 	s = (struct sbuf){ 0 };
 	sb_addf(&s, "disable %s\n", b->glob);
@@ -273,7 +296,11 @@ static int try_set(struct bisect *b, const struct group *g, size_t ng,
 	}
 	sb_free(&s);
 	sleep_s(b->settle);
-	kmsg_count(b->kmsg, NULL, 0);	/* late lines belong to this step */
+	/* damage done while armed and found after: this step's */
+	if (!*failed)
+		*failed = signal_seen(b, st0, 0);
+	else
+		kmsg_count(b->kmsg, NULL, 0);
 	if (opt_json) {
 		printf("%s{\"step\":%d,\"set\":", first_json_step ? "" : ",",
 		       b->step);
@@ -281,19 +308,27 @@ static int try_set(struct bisect *b, const struct group *g, size_t ng,
 		printf(",\"probes\":%zu,\"failed\":%s,\"why\":", nprobes(g, ng),
 		       *failed ? "true" : "false");
 		json_str(stdout, b->why);
-		printf("}");
+		printf(",\"runs\":%d,\"seconds\":%.1f}", r, now_s() - t0);
 		first_json_step = false;
 	} else {
-		printf("%s%s%s\n", *failed ? "FAILS" : "passes",
-		       *failed ? ": " : "", b->why);
+		printf("%s%s%s (%d run%s, %.0f s)\n",
+		       *failed ? "FAILS" : "passes",
+		       *failed ? ": " : "", b->why, r, r == 1 ? "" : "s",
+		       now_s() - t0);
 	}
 	fflush(stdout);
 	return 0;
 }
 
-/* Halve @g (in place) while one half fails on its own. */
+/*
+ * Halve @g (in place) while one half fails on its own. A sporadic signal
+ * can miss a step: when neither half fails, both are tried again, up to
+ * b->retries more times, before giving up.
+ */
 static int narrow(struct bisect *b, struct group *g, size_t *ng, bool probes)
 {
+	int tries = 0;
+
 	while (*ng > 1 && !stop) {
 		size_t h = *ng / 2;
 		bool f;
@@ -302,6 +337,7 @@ static int narrow(struct bisect *b, struct group *g, size_t *ng, bool probes)
 			return -1;
 		if (f) {
 			*ng = h;
+			tries = 0;
 			continue;
 		}
 		if (try_set(b, g + h, *ng - h, probes, &f))
@@ -309,14 +345,38 @@ static int narrow(struct bisect *b, struct group *g, size_t *ng, bool probes)
 		if (f) {
 			memmove(g, g + h, (*ng - h) * sizeof(*g));
 			*ng -= h;
+			tries = 0;
+			continue;
+		}
+		if (tries++ < b->retries) {
+			if (!opt_json)
+				printf("# neither half failed: absence of "
+				       "evidence is not evidence of absence, "
+				       "trying again\n");
 			continue;
 		}
 		if (!opt_json)
 			printf("# neither half fails alone: the failure needs "
-			       "both, or is intermittent (try --repeat)\n");
+			       "both, or is too rare for --repeat %d\n",
+			       b->repeat);
 		break;
 	}
 	return 0;
+}
+
+/* A bool parameter of the module: 1, 0, or -1 if unreadable. */
+static int param_bool(const char *name)
+{
+	char path[128], *t;
+	int v = -1;
+
+	snprintf(path, sizeof(path), "/sys/module/fbt/parameters/%s", name);
+	t = read_file(path, NULL);
+	if (t) {
+		v = t[0] == 'Y' || t[0] == '1';
+		free(t);
+	}
+	return v;
 }
 
 static int fam_rank(const char *op)
@@ -399,7 +459,9 @@ static void bisect_usage(void)
 		"  --timeout S  each workload run stops after S seconds "
 		"(default 10; not a failure)\n"
 		"  --repeat N   run the workload up to N times per step "
-		"(default 1)\n", prog);
+		"(default 1)\n"
+		"  --retries N  when neither half fails, try both again up to "
+		"N times (default 2)\n", prog);
 }
 
 int cmd_bisect(int argc, char **argv)
@@ -408,6 +470,7 @@ int cmd_bisect(int argc, char **argv)
 		{ "workload", required_argument, 0, 'w' },
 		{ "timeout", required_argument, 0, 't' },
 		{ "repeat", required_argument, 0, 'r' },
+		{ "retries", required_argument, 0, 'R' },
 		{ "no-status", no_argument, 0, 'S' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "json", no_argument, 0, 'j' },
@@ -415,7 +478,7 @@ int cmd_bisect(int argc, char **argv)
 		{ 0, 0, 0, 0 },
 	};
 	struct bisect b = { .glob = "*:*:entry", .timeout = 10, .repeat = 1,
-			    .use_status = true, .settle = 0.5 };
+			    .retries = 2, .use_status = true, .settle = 0.5 };
 	struct probes ps;
 	struct group *g, all;
 	size_t ng, i, first, n, nq = 0;
@@ -424,8 +487,9 @@ int cmd_bisect(int argc, char **argv)
 	int c, ret = 0;
 	double t0 = now_s();
 	bool steps_open = false;
+	int assert_on;
 
-	while ((c = getopt_long(argc, argv, "w:t:r:Svjh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "w:t:r:R:Svjh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'w': b.workload = optarg; break;
 		case 't':
@@ -438,6 +502,13 @@ int cmd_bisect(int argc, char **argv)
 		case 'r':
 			b.repeat = strtol(optarg, &end, 10);
 			if (*end || b.repeat < 1) {
+				bisect_usage();
+				return EX_USAGE;
+			}
+			break;
+		case 'R':
+			b.retries = strtol(optarg, &end, 10);
+			if (*end || b.retries < 0) {
 				bisect_usage();
 				return EX_USAGE;
 			}
@@ -479,17 +550,26 @@ int cmd_bisect(int argc, char **argv)
 		       "cannot be armed:\n#   fbtctl list --state quarantined "
 		       "(load with repair=0 to bisect them)\n", nq, b.glob);
 	qsort(b.cand, b.ncand, sizeof(*b.cand), cand_cmp);
+	assert_on = param_bool("assert");
 	b.kmsg = kmsg_open();
 	signal(SIGINT, on_sig);
 	signal(SIGTERM, on_sig);
 	if (opt_json) {
 		printf("{\"glob\":");
 		json_str(stdout, b.glob);
-		printf(",\"candidates\":%zu,\"steps\":[", b.ncand);
+		printf(",\"candidates\":%zu,\"assert\":%s,\"steps\":[",
+		       b.ncand, assert_on < 0 ? "null" :
+		       assert_on ? "true" : "false");
 		steps_open = true;
 	} else {
 		printf("# bisect %s: %zu candidate probes; workload: %s\n",
 		       b.glob, b.ncand, b.workload);
+		printf("# per-trap assertion %s; failure signal: %s\n",
+		       assert_on < 0 ? "unknown" : assert_on ? "on" : "off",
+		       assert_on > 0 ? "a violation at a trap, the exit checks, "
+		       "the console, the workload's status" :
+		       "the syscall/softirq-exit checks, the console, "
+		       "the workload's status");
 	}
 
 	all.first = 0;

@@ -1,16 +1,17 @@
-# fbtvm-timeout: 420
+# fbtvm-timeout: 900
 # fbtvm-allow-taint: N
 # The demo (make demo): the seed's story told by fbt, one narrated step at a
 # time. tools/demo.sh boots it and streams these lines; tests/vm/run.sh
 # --show demo runs it like any scenario.
 . /fbt/lib.sh
 dmesg -n 1
-say() { echo; echo "==> $*"; }
+t_start=$(cut -d' ' -f1 /proc/uptime)
+# each step's narration, with the guest seconds since the demo began
+say() { echo; echo "==> [$(awk -v a="$t_start" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.0f", b - a }') s] $*"; }
 W='i=0; while [ $i -lt 40 ]; do i=$((i+1)); /bin/true; sh -c "echo x >/dev/null"; ls -R /proc/self >/dev/null 2>&1; dd if=/dev/zero of=/tmp/w bs=4k count=32 2>/dev/null; cat /tmp/w >/dev/null; rm -f /tmp/w; done'
 # bisect: a lighter workload, run up to twice per step
 WB='for i in 1 2 3 4 5 6 7 8 9 10 11 12; do /bin/true; sh -c "echo x >/dev/null"; dd if=/dev/zero of=/tmp/w bs=4k count=32 2>/dev/null; cat /tmp/w >/dev/null; rm -f /tmp/w; done'
 stat_of() { fbtctl stats | awk -v k="$1" '$1 == k { print $2 }'; }
-t_start=$(cut -d' ' -f1 /proc/uptime)
 
 say "fbt on Linux $(uname -r), $(nproc) CPUs. Loading fbt.ko: every function of the kernel is decoded and each safe entry and return gets a probe."
 check "insmod fbt.ko" insmod "$FBT_KO" || finish
@@ -26,9 +27,9 @@ fbtctl list --opcode '9?' --by-opcode | grep -v '^# [0-9]* of'
 echo "    the pushfq (9c) probes, each with its hit count:"
 fbtctl list --opcode 9c | awk '$1 ~ /^[0-9]+$/ { printf "      %-44s %8s hits  %s\n", $8, $2, $9 }'
 
-say "3. The seed's bug: reload fbt with inject=pushf-if (after emulating pushf the trap returns with IF clear) and arm every entry. The per-trap assertion catches it at the first bad trap and dumps the flight recorder."
+say "3. The seed's bug, injected: reload fbt with inject=pushf-image (the trap's emulation of pushf pushes the flags with IF clear, so the function's local_irq_restore() leaves interrupts off when it returns) and arm every entry. The per-trap assertion checks IF and the pushed image at each trap: it catches the bug at its first trap and dumps the flight recorder."
 rmmod fbt
-check "insmod fbt.ko inject=pushf-if" insmod "$FBT_KO" inject=pushf-if || finish
+check "insmod fbt.ko inject=pushf-image" insmod "$FBT_KO" inject=pushf-image || finish
 t0=$(cut -d' ' -f1 /proc/uptime)
 fbtctl enable '*:*:entry' >/dev/null
 n=0
@@ -49,17 +50,23 @@ dmesg | sed -n '/fbt: ---\[ flight recorder/,/fbt: ---\[ end of flight recorder/
 dmesg | grep -m1 'quarantined' | sed 's/^\[ *[0-9.]*\] /      /'
 echo "    the probe is quarantined (fbtctl list --state quarantined):"
 fbtctl list --state quarantined | awk '$1 ~ /^[0-9]+$/ { printf "      %s opcode %s %s: %s\n", $8, $4, $5, $9 }'
+if fbtctl list --state quarantined | grep -q ' 9c .*quarantined$'; then
+	ok "the dump named a pushf probe at its first trap"
+else
+	notok "no pushf probe quarantined"
+fi
 cd /tmp && fbtctl extract -o /tmp/trace.dat >/dev/null 2>&1 && ok "history saved: fbtctl extract -o /tmp/trace.dat (trace-cmd extract -B fbt)" || notok "fbtctl extract"
 fbtctl disable '*:*:*' >/dev/null
 
-say "4. Without the dump: as the seed did by hand, bisect by opcode family, then by probe. fbt reloaded with inject=pushf-if repair=0: no repair and no quarantine, only the violations in the kernel log tell that something is wrong."
+say "4. As the seed had it: the same bug with the per-trap assertion off (assert=0). Only the module's sporadic checks can tell: interrupts found disabled where the kernel guarantees them on, at syscall exit or when a softirq action returns (each counted in fbtctl stats, reported, then re-enabled). fbtctl bisect arms halves, by opcode family first (0xFn, 0xEn, ... as the seed did by hand), then by opcode, then by probe, and keeps the half that fails."
 rmmod fbt
-check "insmod fbt.ko inject=pushf-if repair=0" insmod "$FBT_KO" inject=pushf-if repair=0 max_dumps=1 || finish
+check "insmod fbt.ko inject=pushf-image assert=0" insmod "$FBT_KO" inject=pushf-image assert=0 max_dumps=1 || finish
 fbtctl bisect --workload "$WB" --timeout 8 --repeat 2 '*:*:entry' >/tmp/bisect.txt 2>&1
 st=$?
 sed 's/^/    /' /tmp/bisect.txt
-if [ $st -eq 0 ] && grep -q '^culprit: .* opcode 9c' /tmp/bisect.txt; then
-	ok "bisect named the pushf probe: $(grep -m1 '^culprit:' /tmp/bisect.txt | cut -d' ' -f2)"
+echo "    the exit checks' counters: $(fbtctl stats | grep -E '^(sysexit|softirq)_violations' | tr '\n' ' ')"
+if [ $st -eq 0 ] && [ "$(grep -c '^culprit: .* opcode 9c' /tmp/bisect.txt)" -eq 1 ]; then
+	ok "bisect named the pushf probe with the assertion off: $(grep -m1 '^culprit:' /tmp/bisect.txt | cut -d' ' -f2)"
 else
 	notok "bisect (exit $st)"
 fi

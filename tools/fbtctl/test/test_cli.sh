@@ -25,4 +25,12 @@ t "recorder --cpu 1" sh -c "! $F recorder --cpu 1 | grep -q put_cpu_partial"
 t "bisect needs --workload" sh -c "$F bisect; test \$? -eq 2"
 t "unknown command is a usage error" sh -c "$F frobnicate; test \$? -eq 2"
 t "module not loaded: exit 3 and says so" sh -c "FBT_DEBUGFS=$tmp/none $F stats 2>&1 | grep -q 'not loaded' && { FBT_DEBUGFS=$tmp/none $F stats; test \$? -eq 3; }"
+# Not root (the real check, no FBT_DEBUGFS): needs root to drop to nobody.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	cp "$F" "$tmp/fbtctl-nr"
+	chmod 755 "$tmp" "$tmp/fbtctl-nr"
+	t "not root: exit 3 and says so" sh -c "out=\$(env -u FBT_DEBUGFS setpriv --reuid=65534 --regid=65534 --clear-groups $tmp/fbtctl-nr stats 2>&1); st=\$?; echo \"\$out\" | grep -q 'must be root' && test \$st -eq 3"
+else
+	echo "# fbtctl cli not-root case skipped (needs root and setpriv)"
+fi
 [ $fails -eq 0 ]
