@@ -38,10 +38,15 @@
 	{ 19, "cmov" }, { 20, "setcc" }, { 21, "jmp" }, { 22, "jcc" },	\
 	{ 23, "call" }, { 24, "ret" }, { 25, "leave" }, { 26, "misc" })
 
+/* Every value a record can hold (ring.h: 5, 6, 7 are the checks without probe). */
 #define fbt_show_why(w)						\
-	__print_flags(w, ",",					\
-	{ 1, "IF-changed" }, { 2, "pushf-image" }, { 4, "popf-IF" },	\
-	{ 8, "ip" })
+	__print_symbolic(w, { 0, "-" },					\
+	{ 1, "IF-changed" }, { 2, "pushf-image" },			\
+	{ 3, "IF-changed,pushf-image" }, { 4, "popf-IF" },		\
+	{ 5, "kernel-assertion" }, { 6, "softirq-exit" },		\
+	{ 7, "syscall-exit" }, { 8, "ip" }, { 9, "IF-changed,ip" },	\
+	{ 10, "pushf-image,ip" }, { 11, "IF-changed,pushf-image,ip" },	\
+	{ 12, "popf-IF,ip" })
 
 TRACE_EVENT(fbt_hit,
 	    TP_PROTO(u32 id, u8 kind, unsigned long ip, u8 opcode, u8 len,

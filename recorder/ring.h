@@ -36,9 +36,14 @@ enum fbt_rec_kind {
 #define FBT_WHY_IMAGE	0x2	/* a pushf image without the interrupted IF */
 #define FBT_WHY_POPF	0x4	/* IF out differs from the popped image's IF */
 #define FBT_WHY_IP	0x8	/* ip not after the insn, not a branch */
-#define FBT_WHY_SYSEXIT	0x3	/* with no probe: irqs off at syscall exit */
+/*
+ * A record without probe (a check outside the traps) takes a value no trap
+ * can produce: a trap's IF check excludes popf, and pushf and popf exclude
+ * each other, so IF|POPF and IMAGE|POPF never come from a trap.
+ */
 #define FBT_WHY_CONSOLE	0x5	/* with no probe: a kernel assertion printed */
 #define FBT_WHY_SOFTIRQ	0x6	/* with no probe: irqs off at softirq exit */
+#define FBT_WHY_SYSEXIT	0x7	/* with no probe: irqs off at syscall exit */
 
 /* A sequence number whose record a writer is changing. */
 #define FBT_SEQ_BUSY	BIT_ULL(63)
