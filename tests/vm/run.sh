@@ -28,6 +28,8 @@
 #   --show             print the scenario's whole output, not just ok lines
 #   --shell            boot the first kernel interactively with a shell
 #                      (after SCENARIO if one is given)
+# Environment: FBTVM_QEMU_EXTRA adds qemu arguments (e.g. a monitor socket:
+# "-monitor unix:/tmp/m.sock,server,nowait" to read a hung guest's registers).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -94,7 +96,7 @@ done
 
 qemu_cmd() { # rel accel cmdline-extra
 	echo qemu-system-x86_64 -accel "$2" -cpu max -m 1024 -smp 2 -nographic -no-reboot \
-		-kernel "/boot/vmlinuz-$1" -initrd "$cache/vm/$1/initramfs.cpio.gz"
+		-kernel "/boot/vmlinuz-$1" -initrd "$cache/vm/$1/initramfs.cpio.gz" ${FBTVM_QEMU_EXTRA:-}
 }
 base_append="console=ttyS0 panic=-1 loglevel=5"
 
