@@ -299,7 +299,7 @@ static void fbt_module_add(struct module *mod)
 		if (ret) {
 			list_del(&o->list);
 		} else {
-			fbt_watch_stop();	/* rebuilt with o's text */
+			fbt_watch_remap();	/* with o's text */
 			o = NULL;
 		}
 	}
@@ -318,8 +318,8 @@ static void fbt_module_remove(struct module *mod)
 	o = fbt_obj_find(mod);
 	if (o) {
 		fbt_disarm_obj(o);
-		fbt_watch_stop();	/* its alias maps o's text */
 		list_del(&o->list);
+		fbt_watch_remap();	/* without o's text */
 		fbt_stats.functions -= o->nfuncs;
 		/* Failing to shrink the table leaves o's probes in the old one. */
 		if (fbt_table_publish())

@@ -148,6 +148,7 @@ void fbt_watch_init(void);
 void fbt_watch_exit(void);
 void fbt_watch_kick(void);
 void fbt_watch_stop(void);
+void fbt_watch_remap(void);
 unsigned long fbt_watch_count(void);
 unsigned long fbt_watch_swept(void);
 void fbt_watch_reset(void);

@@ -186,6 +186,30 @@ void fbt_watch_stop(void)
 }
 
 /*
+ * An object came or went: map the text of the objects there are now, and
+ * go on watching (a module loaded or unloaded every second must not end
+ * the watch). Called with fbt_lock held, after the list changed.
+ */
+void fbt_watch_remap(void)
+{
+	struct fbt_alias_set *s;
+	int cpu;
+
+	lockdep_assert_held(&fbt_lock);
+	if (!fbt_aliases)
+		return;
+	WRITE_ONCE(fbt_aliases, NULL);	/* timers see no alias ... */
+	for_each_possible_cpu(cpu)	/* ... or have finished with it */
+		hrtimer_cancel(per_cpu_ptr(&fbt_watch_timer, cpu));
+	s = fbt_alias_build();
+	swap(s, fbt_aliases);
+	fbt_alias_free(s);
+	if (fbt_watch_running && fbt_aliases &&
+	    time_before(jiffies, READ_ONCE(fbt_watch_until)))
+		on_each_cpu(fbt_watch_start_cpu, NULL, 1);
+}
+
+/*
  * Bytes were just restored: watch every CPU for FBT_WATCH_MS more.
  * Called with fbt_lock held.
  */
