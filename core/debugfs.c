@@ -215,6 +215,7 @@ static int fbt_stats_show(struct seq_file *m, void *v)
 		   traps, hits, rec, ghosts, faults);
 	seq_printf(m, "watch_rewrites %lu\nwatch_swept %lu\n", fbt_watch_count(),
 		   fbt_watch_swept());
+	seq_printf(m, "park_timeouts %lu\n", fbt_patch_park_timeouts());
 	fbt_assert_stats(m);
 	seq_printf(m, "arm_last_us %llu\narm_last_n %lu\n",
 		   fbt_stats.arm_ns / 1000, fbt_stats.arm_n);

@@ -55,7 +55,7 @@ enum {
 #define FBT_P_OPDENY	0x04	/* disabled by an opcode filter */
 #define FBT_P_ORACLE	0x08	/* kprobes must be asked before arming */
 #define FBT_P_KPACC	0x10	/* oracle_all: in the sample, kprobes accepted */
-#define FBT_P_RESTORED	0x20	/* byte restored lately: watch.c sweeps it */
+#define FBT_P_RESTORED	0x20	/* restored unparked: watch.c sweeps it */
 
 /*
  * 80 bytes. @id is the probe's id (obj->id_base + its index), set when the
@@ -142,6 +142,7 @@ int fbt_reconcile(void);
 void fbt_disarm_obj(struct fbt_obj *o);
 int fbt_quarantine_probe(struct fbt_probe *p);	/* for recorder/ */
 struct page *fbt_text_page(unsigned long addr);
+unsigned long fbt_patch_park_timeouts(void);
 
 /* watch.c */
 void fbt_watch_init(void);

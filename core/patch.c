@@ -1,25 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Text patching: an int3 written, or the original byte restored, through a
- * temporary writable alias of the text page (vm_map_ram of the page from
- * virt_to_page for the kernel image, vmalloc_to_page for module text), then
- * every CPU serialized by an IPI running sync_core().
+ * temporary writable alias of the text (one vmap of the batch's pages, from
+ * virt_to_page for the kernel image, vmalloc_to_page for module text),
+ * while every other CPU is parked in fbt's own code, then every CPU
+ * serialized.
  *
- * Batches: up to FBT_BATCH probes, one mapping per page, one sync per batch.
+ * Batches: up to FBT_BATCH probes, one mapping and one rendezvous per batch.
  * Only the first byte of an instruction chosen by sites.c is ever written:
  * never an ENDBR, never an ftrace site. Each byte is checked before it is
  * written (the original before arming, 0xcc before disarming).
  *
+ * The rendezvous: an IPI parks every other CPU in fbt_park(), a spin on a
+ * generation number with interrupts off that calls nothing; the bytes are
+ * written with interrupts off on this CPU; the release lets the parked CPUs
+ * go, each through sync_core(). So no CPU runs or fetches kernel text while
+ * a byte changes, which is what x86 asks of cross-modifying code, and which
+ * qemu TCG needs as well: a vCPU that translates a page while another
+ * restores a byte there can keep a translation holding the int3 (qemu drops
+ * translations before the store lands), and on 6.1 kprobes then rewinds
+ * every trap on it, so that vCPU loops for ever (Documentation/design.rst,
+ * "Late traps under qemu TCG").
+ *
  * Ordering with the trap handler (trap.c):
- *  arm:    state = ARMED, write 0xcc, sync.
- *  disarm: write the original byte, sync, state = DISARMED.
+ *  arm:    state = ARMED, write 0xcc, release.
+ *  disarm: write the original byte, release, state = DISARMED.
  * So a trap on an armed byte always finds ARMED, and a trap that finds
  * DISARMED (a CPU that hit the int3 just before it was restored) sees the
  * original byte and is claimed as a ghost: it re-executes the instruction.
  */
+#include <linux/cpu.h>
 #include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -30,26 +44,23 @@
 #include "fbt.h"
 
 #define FBT_BATCH	4096
+#define FBT_PARK_WAIT_MS	1000	/* then write anyway, counted */
 
 struct fbt_poke {
 	struct fbt_probe *p;
+	u8 *rw;			/* the byte in the batch's writable alias */
 	u8 old, new;
 	bool done;
-	bool restored;		/* disarm: the first write put the byte back */
 };
 
 static struct fbt_poke *fbt_pokes;	/* FBT_BATCH entries, under fbt_lock */
+static struct page **fbt_batch_pages;	/* FBT_BATCH entries, under fbt_lock */
 
-/* Serialize this CPU: no stale prefetched bytes survive the IPI. */
-static void fbt_sync_one(void *unused)
-{
-	sync_core();
-}
-
-static void fbt_sync_all(void)
-{
-	on_each_cpu(fbt_sync_one, NULL, 1);
-}
+/* The rendezvous; the generation is written under fbt_lock only. */
+static unsigned long fbt_park_gen;
+static unsigned long fbt_park_released;
+static DEFINE_PER_CPU(unsigned long, fbt_parked_gen);
+static unsigned long fbt_park_timeouts;	/* stats: park_timeouts */
 
 struct page *fbt_text_page(unsigned long addr)
 {
@@ -59,65 +70,131 @@ struct page *fbt_text_page(unsigned long addr)
 }
 
 /*
- * Write the pokes (sorted by address within a page run). A poke whose byte
- * is not ->old is left alone (->done stays false). Returns 0, or -ENOMEM
- * when a page could not be mapped after retries (the rest are not done).
+ * Map the pages of the batch (sorted by address) as one writable alias and
+ * point each poke at its byte there. Returns the alias or NULL.
  */
-static int fbt_poke_write(struct fbt_poke *pk, unsigned int n)
+static void *fbt_batch_map(struct fbt_poke *pk, unsigned int n)
 {
-	unsigned int i = 0, tries = 0;
+	unsigned long base = 0;
+	unsigned int i, np = 0;
+	u8 *va;
 
-	while (i < n) {
-		unsigned long page_base = pk[i].p->addr & PAGE_MASK;
-		struct page *page = fbt_text_page(pk[i].p->addr);
-		u8 *va = page ? vm_map_ram(&page, 1, NUMA_NO_NODE) : NULL;
-
-		if (!va) {
-			if (!page || ++tries > 10)
-				return -ENOMEM;
-			msleep(20);
+	for (i = 0; i < n; i++) {
+		if (np && (pk[i].p->addr & PAGE_MASK) == base)
 			continue;
-		}
-		tries = 0;
-		for (; i < n && (pk[i].p->addr & PAGE_MASK) == page_base; i++) {
-			u8 *b = va + offset_in_page(pk[i].p->addr);
-
-			if (READ_ONCE(*b) != pk[i].old)
-				continue;
-			WRITE_ONCE(*b, pk[i].new);
-			pk[i].done = true;
-		}
-		vm_unmap_ram(va, 1);
+		base = pk[i].p->addr & PAGE_MASK;
+		fbt_batch_pages[np] = fbt_text_page(base);
+		if (!fbt_batch_pages[np++])
+			return NULL;
 	}
-	return 0;
+	va = vmap(fbt_batch_pages, np, VM_MAP, PAGE_KERNEL);
+	if (!va)
+		return NULL;
+	for (i = 0, np = 0; i < n; i++) {
+		if (!i || (pk[i].p->addr & PAGE_MASK) != base) {
+			base = pk[i].p->addr & PAGE_MASK;
+			np++;
+		}
+		pk[i].rw = va + ((np - 1UL) << PAGE_SHIFT) +
+			   offset_in_page(pk[i].p->addr);
+	}
+	return va;
 }
 
 /*
- * Write every restored byte once more, the same value, after the sync, and
- * sync again. Under qemu TCG a vCPU that translated the page while the
- * first write landed can keep a translation still holding the int3 (its
- * cross-vCPU tracking of self-modifying code races with the translation),
- * and then trap on the restored byte long after; a later write to a page
- * with translated code invalidates such translations. On hardware this is
- * one redundant store per probe. See Documentation/design.rst.
+ * Runs on every other CPU, from the IPI, interrupts off: say so, spin until
+ * released, serialize. Inline code only: a parked CPU must fetch no text
+ * that this batch may change.
  */
-static void fbt_poke_rewrite(struct fbt_poke *pk, unsigned int n)
+static void fbt_park(void *info)
 {
-	unsigned int i;
+	unsigned long gen = (unsigned long)info;
 
-	for (i = 0; i < n; i++) {
-		pk[i].restored = pk[i].done;
-		/* An unrestored byte is left alone: 0xcc -> 0xcc if anything. */
-		if (!pk[i].done)
-			pk[i].new = FBT_INT3;
-		pk[i].old = pk[i].new;
+	WRITE_ONCE(*this_cpu_ptr(&fbt_parked_gen), gen);
+	while ((long)(smp_load_acquire(&fbt_park_released) - gen) < 0)
+		cpu_relax();
+	sync_core();
+}
+
+/*
+ * Park every other online CPU; returns the generation to release. *@all
+ * says whether they all came.
+ */
+static unsigned long fbt_park_others(bool *all_parked)
+{
+	unsigned long gen = READ_ONCE(fbt_park_gen) + 1;
+	unsigned int cpu, me = smp_processor_id();
+	u64 t0;
+	bool all;
+
+	WRITE_ONCE(fbt_park_gen, gen);
+	smp_call_function(fbt_park, (void *)gen, 0);
+	t0 = ktime_get_mono_fast_ns();
+	do {
+		all = true;
+		for_each_online_cpu(cpu)
+			if (cpu != me &&
+			    READ_ONCE(per_cpu(fbt_parked_gen, cpu)) != gen)
+				all = false;
+		if (all) {
+			*all_parked = true;
+			return gen;
+		}
+		cpu_relax();
+	} while (ktime_get_mono_fast_ns() - t0 <
+		 FBT_PARK_WAIT_MS * NSEC_PER_MSEC);
+	/* A CPU that never came (interrupts off that long): write anyway. */
+	fbt_park_timeouts++;
+	*all_parked = false;
+	return gen;
+}
+
+/*
+ * Write the pokes whose byte is ->old with the other CPUs parked. A poke
+ * whose byte is not ->old is left alone (->done stays false). Returns 0, or
+ * -ENOMEM when the batch could not be mapped after retries; *@all_parked
+ * says whether every other CPU was parked during the writes.
+ */
+static int fbt_poke_write(struct fbt_poke *pk, unsigned int n,
+			  bool *all_parked)
+{
+	unsigned long gen, flags;
+	unsigned int i, tries;
+	void *va;
+
+	for (tries = 0; !(va = fbt_batch_map(pk, n)); tries++) {
+		if (tries == 10)
+			return -ENOMEM;
+		msleep(20);
 	}
-	fbt_poke_write(pk, n);
-	fbt_sync_all();
+	cpus_read_lock();
+	preempt_disable();
+	gen = fbt_park_others(all_parked);
+	local_irq_save(flags);
+	for (i = 0; i < n; i++) {
+		if (READ_ONCE(*pk[i].rw) != pk[i].old)
+			continue;
+		WRITE_ONCE(*pk[i].rw, pk[i].new);
+		pk[i].done = true;
+	}
+	sync_core();
+	/* The bytes are visible before a parked CPU leaves and fetches. */
+	smp_store_release(&fbt_park_released, gen);
+	local_irq_restore(flags);
+	preempt_enable();
+	cpus_read_unlock();
+	vunmap(va);
+	return 0;
+}
+
+unsigned long fbt_patch_park_timeouts(void)
+{
+	return READ_ONCE(fbt_park_timeouts);
 }
 
 static int fbt_disarm_batch(struct fbt_poke *pk, unsigned int n)
 {
+	bool parked = true;
 	unsigned int i;
 	int ret;
 
@@ -126,13 +203,17 @@ static int fbt_disarm_batch(struct fbt_poke *pk, unsigned int n)
 		pk[i].new = pk[i].p->emul.bytes[0];
 		pk[i].done = false;
 	}
-	ret = fbt_poke_write(pk, n);
-	fbt_sync_all();
-	fbt_poke_rewrite(pk, n);
-	fbt_watch_kick();
+	ret = fbt_poke_write(pk, n, &parked);
+	/*
+	 * A CPU that was not parked may have translated a page while its byte
+	 * changed: let the watch store those bytes again (core/watch.c).
+	 */
+	if (!parked)
+		fbt_watch_kick();
 	for (i = 0; i < n; i++) {
-		if (pk[i].restored) {
-			pk[i].p->flags |= FBT_P_RESTORED;
+		if (pk[i].done) {
+			if (!parked)
+				pk[i].p->flags |= FBT_P_RESTORED;
 			WRITE_ONCE(pk[i].p->state, FBT_DISARMED);
 		} else if (!ret) {
 			/* Not our 0xcc any more: someone rewrote the text. */
@@ -146,6 +227,7 @@ static int fbt_disarm_batch(struct fbt_poke *pk, unsigned int n)
 
 static int fbt_arm_batch(struct fbt_poke *pk, unsigned int n)
 {
+	bool parked = true;
 	unsigned int i;
 	int ret;
 
@@ -157,8 +239,7 @@ static int fbt_arm_batch(struct fbt_poke *pk, unsigned int n)
 	}
 	/* The handler must see ARMED before any CPU can fetch the int3. */
 	smp_wmb();
-	ret = fbt_poke_write(pk, n);
-	fbt_sync_all();
+	ret = fbt_poke_write(pk, n, &parked);
 	for (i = 0; i < n; i++) {
 		if (pk[i].done)
 			continue;
@@ -329,11 +410,18 @@ int fbt_quarantine_probe(struct fbt_probe *p)
 int fbt_patch_init(void)
 {
 	fbt_pokes = kvcalloc(FBT_BATCH, sizeof(*fbt_pokes), GFP_KERNEL);
-	return fbt_pokes ? 0 : -ENOMEM;
+	fbt_batch_pages = kvcalloc(FBT_BATCH, sizeof(*fbt_batch_pages),
+				   GFP_KERNEL);
+	if (fbt_pokes && fbt_batch_pages)
+		return 0;
+	fbt_patch_exit();
+	return -ENOMEM;
 }
 
 void fbt_patch_exit(void)
 {
 	kvfree(fbt_pokes);
 	fbt_pokes = NULL;
+	kvfree(fbt_batch_pages);
+	fbt_batch_pages = NULL;
 }

@@ -1,22 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The stale-int3 watch: for a while after bytes are restored, a timer on
- * every CPU looks at where it interrupted the CPU, and when that is a probe
- * address whose byte is back, writes the byte once more, the same value.
+ * The stale-int3 watch, the fallback for a batch whose rendezvous timed out
+ * (patch.c: a CPU that was not parked while bytes were restored). For a
+ * while after such a batch, a timer on every CPU looks at where it
+ * interrupted the CPU, and when that is a probe address whose byte is back,
+ * writes the byte once more, the same value.
  *
- * Why: under qemu TCG a vCPU can keep executing a translation that still
- * holds an int3 the memory no longer holds (Documentation/design.rst, "Late
- * traps"). Where kprobes claims such a trap first (it does on 6.1: the
- * byte is not 0xcc, so it rewinds ip and returns), the CPU loops on it for
- * ever. A CPU in that loop is interrupted at the probe address; a store to
- * the byte from any CPU makes qemu drop the translations that hold it, so
- * the next fetch sees the real instruction. On hardware the loop cannot
- * happen and a rewrite is one redundant store.
+ * Why: under qemu TCG a vCPU that translates a page while another restores
+ * a byte there can keep a translation that still holds the int3
+ * (Documentation/design.rst, "Late traps"). Where kprobes claims such a
+ * trap first (it does on 6.1: the byte is not 0xcc, so it rewinds ip and
+ * returns), the CPU loops on it for ever. A CPU in that loop is interrupted
+ * at the probe address; a store to the byte from any CPU makes qemu drop
+ * the translations that hold it, so the next fetch sees the real
+ * instruction. On hardware the loop cannot happen and a rewrite is one
+ * redundant store.
  *
  * A CPU looping that way with interrupts disabled is never interrupted, so
- * a work item also sweeps: 20 ms, 200 ms and 1 s after the last restore it
- * stores every byte restored since the previous sweep once more, which
- * ends such a loop from any other CPU.
+ * a work item also sweeps: 20 ms, 200 ms and 1 s after the last such batch
+ * it stores every byte that batch restored once more, which ends such a
+ * loop from any other CPU.
  *
  * The store goes through a writable alias of the object's text that exists
  * only while the watch runs (vmap of its pages, made when the watch starts,

@@ -18,6 +18,12 @@
  *   notices; the function returns with interrupts disabled, the kernel's
  *   own check (might_sleep(), DEBUG_ATOMIC_SLEEP) prints its BUG, and
  *   fbt's console hook (recorder/assert.c) dumps the rings after it.
+ * rendezvous: while another CPU calls the nop function in a loop, its
+ *   probe is armed and disarmed 200 times. Every call must return the
+ *   right value, some must trap, every batch must park the other CPU
+ *   (park_timeouts unchanged) and no trap may be a ghost: a CPU inside
+ *   the handler cannot be parked, so with the rendezvous a trap can never
+ *   find its probe already disarmed (core/patch.c).
  *
  * The recorder's parameters are set as on the kernel command line
  * (fbt_kunit.inject=...), and the recorder restarted to take them.
@@ -27,6 +33,7 @@
 #include <linux/irqflags.h>
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
+#include <linux/kthread.h>
 #include <linux/moduleparam.h>
 #include <linux/prandom.h>
 #include <linux/preempt.h>
@@ -697,6 +704,78 @@ err_rec:
 	return ret;
 }
 
+/* ---- rendezvous ---------------------------------------------------- */
+
+struct fbt_kt_hammer {
+	unsigned long calls, wrong;
+	bool stop;
+};
+
+/* On another CPU: call the nop function until told to stop. */
+static int fbt_kt_hammer_fn(void *arg)
+{
+	struct fbt_kt_hammer *h = arg;
+	u64 a;
+
+	while (!READ_ONCE(h->stop)) {
+		a = get_random_u64();
+		if (fbt_kt_live_call(fbt_kt_live_nop, a, 0, 0,
+				     X86_EFLAGS_IF | X86_EFLAGS_FIXED) != a + 1)
+			WRITE_ONCE(h->wrong, h->wrong + 1);
+		WRITE_ONCE(h->calls, h->calls + 1);
+		cond_resched();
+	}
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static void fbt_kt_live_rendezvous(struct kunit *test)
+{
+	const struct fbt_kt_lform *f = &fbt_kt_lforms[8];
+	unsigned long t, g0, g1, park0, calls0;
+	struct fbt_kt_hammer h = {};
+	struct task_struct *k;
+	struct fbt_probe *p;
+	struct fbt_obj *o;
+	int cpu, i, ret = 0;
+
+	KUNIT_ASSERT_STREQ(test, f->name, "nop");
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "one CPU online: nobody to park");
+	o = fbt_kt_probe(test, f, &p, NULL);
+	KUNIT_ASSERT_EQ(test, fbt_selftest_arm(o, false), 0);
+	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	k = kthread_create(fbt_kt_hammer_fn, &h, "fbt_kt_hammer");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+	kthread_bind(k, cpu);
+	wake_up_process(k);
+	while (!READ_ONCE(h.calls))
+		msleep(1);
+	fbt_trap_counters(&t, &t, &t, &g0, &t);
+	park0 = fbt_patch_park_timeouts();
+	calls0 = READ_ONCE(h.calls);
+	for (i = 0; i < 200 && !ret; i++) {
+		ret = fbt_selftest_arm(o, true);
+		udelay(200);
+		if (!ret)
+			ret = fbt_selftest_arm(o, false);
+	}
+	WRITE_ONCE(h.stop, true);
+	kthread_stop(k);
+	fbt_trap_counters(&t, &t, &t, &g1, &t);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, p->state, FBT_DISARMED);
+	KUNIT_EXPECT_EQ(test, fbt_kt_byte(p->addr), f->opcode);
+	KUNIT_EXPECT_GT(test, h.calls - calls0, 0UL);
+	KUNIT_EXPECT_EQ(test, h.wrong, 0UL);
+	KUNIT_EXPECT_GT(test, (unsigned long)p->hits, 0UL);
+	KUNIT_EXPECT_EQ(test, fbt_patch_park_timeouts(), park0);
+	KUNIT_EXPECT_EQ_MSG(test, g1 - g0, 0UL, "ghost traps");
+	kunit_info(test, "%lu calls on cpu%d, %u trapped, 400 batches",
+		   h.calls - calls0, cpu, p->hits);
+}
+
 static void fbt_kt_live_exit(struct kunit_suite *suite)
 {
 	fbt_rec_stop();
@@ -710,6 +789,7 @@ static struct kunit_case fbt_live_cases[] = {
 	  .generate_params = fbt_kt_lform_gen },
 	{ .name = "violation", .run_case = fbt_kt_live_violation },
 	{ .name = "kernel_assert", .run_case = fbt_kt_live_kernel_assert },
+	{ .name = "rendezvous", .run_case = fbt_kt_live_rendezvous },
 	{}
 };
 

@@ -31,7 +31,7 @@ rm -f "$json"
 start=$(date +%s)
 (cd "$tree" && python3 tools/testing/kunit/kunit.py run --arch=x86_64 \
 	--kunitconfig="$top/kunit/.kunitconfig" --build_dir="$build" \
-	--jobs="$jobs" --json="$json" "$@") 2>&1 | sed -u 's/^/# /'
+	--jobs="$jobs" --json="$json" --qemu_args="-smp 2" "$@") 2>&1 | sed -u 's/^/# /'
 rc=${PIPESTATUS[0]}
 echo "# kunit: kunit.py exited $rc after $(($(date +%s) - start)) s"
 [ -f "$json" ] || { echo "not ok kunit no results (kunit.py exited $rc)"; exit 1; }

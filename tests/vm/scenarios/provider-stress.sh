@@ -14,7 +14,7 @@ while [ $i -le 20 ]; do
 	a=$(stat_of armed)
 	sleep 1
 	echo 'disable *:*:*' > $D/control || fails=$((fails + 1))
-	echo "# round $i: armed $a in $(stat_of arm_last_us) us, disarmed in $(stat_of disarm_last_us) us, hits $(stat_of hits), ghosts $(stat_of ghosts), watch_rewrites $(stat_of watch_rewrites), watch_swept $(stat_of watch_swept), recursions $(stat_of recursions)"
+	echo "# round $i: armed $a in $(stat_of arm_last_us) us, disarmed in $(stat_of disarm_last_us) us, hits $(stat_of hits), ghosts $(stat_of ghosts), watch_rewrites $(stat_of watch_rewrites), watch_swept $(stat_of watch_swept), park_timeouts $(stat_of park_timeouts), recursions $(stat_of recursions)"
 	[ "$(stat_of armed)" -eq 0 ] || fails=$((fails + 1))
 	i=$((i + 1))
 done
