@@ -111,6 +111,7 @@ static void fbt_park(void *info)
 	unsigned long gen = (unsigned long)info;
 
 	WRITE_ONCE(*this_cpu_ptr(&fbt_parked_gen), gen);
+	/* Pairs with the release in fbt_poke_write(): the bytes are seen. */
 	while ((long)(smp_load_acquire(&fbt_park_released) - gen) < 0)
 		cpu_relax();
 	sync_core();

@@ -751,13 +751,13 @@ static void fbt_kt_live_rendezvous(struct kunit *test)
 	kthread_bind(k, cpu);
 	wake_up_process(k);
 	while (!READ_ONCE(h.calls))
-		msleep(1);
+		usleep_range(1000, 2000);
 	fbt_trap_counters(&t, &t, &t, &g0, &t);
 	park0 = fbt_patch_park_timeouts();
 	calls0 = READ_ONCE(h.calls);
 	for (i = 0; i < 200 && !ret; i++) {
 		ret = fbt_selftest_arm(o, true);
-		udelay(200);
+		usleep_range(200, 400);
 		if (!ret)
 			ret = fbt_selftest_arm(o, false);
 	}
