@@ -16,8 +16,8 @@
  *           command fails the write with -EINVAL and changes nothing.
  *           Reading control shows the outcome of the last write.
  *  stats    functions, probes per state, refusals per reason, traps, hits,
- *           recursions, ghosts, watch_rewrites (watch.c), the last arm and
- *           disarm batches.
+ *           recursions, ghosts, watch_rewrites (watch.c), park_timeouts
+ *           (patch.c), the last arm and disarm batches.
  *
  * The module parameter `arm' enables globs at load: fbt.arm='kernel:*:entry'
  * (several separated by commas).

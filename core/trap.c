@@ -12,10 +12,11 @@
  * replay the displaced instruction with fbt_emul_run(); a trap taken while
  * this CPU is already in the handler (an NMI) is replayed the same way and
  * counted as a recursion. For a known address whose probe is no longer
- * armed and whose byte is no longer 0xcc (a CPU that hit the int3 just
- * before the byte was restored: a ghost), re-execute the original
- * instruction. Probes are dropped only after an RCU grace period has passed
- * since their bytes were restored (enum.c), so every ghost is claimed.
+ * armed and whose byte is no longer 0xcc (a ghost: a CPU that fetched the
+ * int3 and was not parked while the byte was restored, see patch.c; an
+ * NMI, or a rendezvous that timed out), replay the original instruction.
+ * Probes are dropped only after an RCU grace period has passed since their
+ * bytes were restored (enum.c), so every ghost is claimed.
  *
  * Nothing here allocates, locks, or calls out: the module is built without
  * ftrace hooks, fbt_emul_run() and the nofault accessors are inline code,

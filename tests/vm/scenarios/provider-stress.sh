@@ -1,7 +1,8 @@
 # fbtvm-timeout: 1200
-# fbt provider under load: arm and disarm every safe entry probe 20 times
-# while a workload runs; then unload with everything armed and the
-# workload still running; the machine stays healthy.
+# fbt provider under load: arm and disarm everything (every safe entry and
+# return probe) 20 times while a workload runs; then unload with everything
+# armed and the workload still running; the machine stays healthy. The
+# first round also asks kprobes about every return site (the oracle).
 . /fbt/lib.sh
 D=/sys/kernel/debug/fbt
 stat_of() { awk -v k="$1" '$1 == k { print $2 }' $D/stats; }
@@ -10,7 +11,7 @@ check "insmod fbt.ko" insmod "$FBT_KO" || finish
 workload_start
 i=1; fails=0
 while [ $i -le 20 ]; do
-	echo 'enable *:*:entry' > $D/control || fails=$((fails + 1))
+	echo 'enable *:*:*' > $D/control || fails=$((fails + 1))
 	a=$(stat_of armed)
 	sleep 1
 	echo 'disable *:*:*' > $D/control || fails=$((fails + 1))
@@ -19,7 +20,7 @@ while [ $i -le 20 ]; do
 	i=$((i + 1))
 done
 [ $fails -eq 0 ] && ok "20 arm/disarm rounds under load" || notok "$fails failures in 20 rounds"
-check "arm everything for the unload" sh -c "echo 'enable *:*:entry' > $D/control"
+check "arm everything for the unload" sh -c "echo 'enable *:*:*' > $D/control"
 sleep 3
 check "rmmod fbt with everything armed, workload running" rmmod fbt
 sleep 3
