@@ -315,28 +315,42 @@ static bool fbt_pred_armed(const struct fbt_probe *p, const void *arg)
 	return p->state == FBT_ARMED;
 }
 
-/* Ask kprobes about wanted probes not yet checked (return sites). */
+/*
+ * Ask kprobes about wanted probes not yet checked (return sites), in chunks
+ * of FBT_ORACLE_CHUNK with fbt_lock let go between them: the first
+ * `enable *:*:return' asks about some 50,000 sites (70 s under qemu TCG),
+ * and a module loading meanwhile must not wait that long for the lock
+ * (its notifier takes it). Each chunk is collected afresh under the lock,
+ * and every probe asked leaves the set (accepted or refused), so the loop
+ * ends.
+ */
+#define FBT_ORACLE_CHUNK	512
+
 static int fbt_reconcile_oracle(void)
 {
 	struct fbt_probe **v;
 	struct fbt_obj *o;
-	unsigned int n = 0, i;
-	int ret;
+	unsigned int n, i;
+	int ret = 0;
 
-	list_for_each_entry(o, &fbt_objs, list)
-		for (i = 0; i < o->nprobes; i++)
-			n += fbt_pred_oracle(&o->probes[i], NULL);
-	if (!n)
-		return 0;
-	v = kvmalloc_array(n, sizeof(*v), GFP_KERNEL);
+	v = kvmalloc_array(FBT_ORACLE_CHUNK, sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return -ENOMEM;
-	n = 0;
-	list_for_each_entry(o, &fbt_objs, list)
-		for (i = 0; i < o->nprobes; i++)
-			if (fbt_pred_oracle(&o->probes[i], NULL))
-				v[n++] = &o->probes[i];
-	ret = fbt_sites_oracle_list(v, n);
+	for (;;) {
+		n = 0;
+		list_for_each_entry(o, &fbt_objs, list)
+			for (i = 0; i < o->nprobes && n < FBT_ORACLE_CHUNK; i++)
+				if (fbt_pred_oracle(&o->probes[i], NULL))
+					v[n++] = &o->probes[i];
+		if (!n)
+			break;
+		ret = fbt_sites_oracle_list(v, n);
+		if (ret || n < FBT_ORACLE_CHUNK)
+			break;
+		mutex_unlock(&fbt_lock);
+		cond_resched();
+		mutex_lock(&fbt_lock);
+	}
 	kvfree(v);
 	return ret;
 }
@@ -344,7 +358,7 @@ static int fbt_reconcile_oracle(void)
 /*
  * Make the text match the flags: armed exactly when wanted (enabled by a
  * glob, not denied by an opcode filter) and not refused. Called with
- * fbt_lock held.
+ * fbt_lock held; the kprobes oracle lets it go between chunks.
  */
 int fbt_reconcile(void)
 {

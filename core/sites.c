@@ -613,7 +613,7 @@ out:
 
 /* ---- the kprobes oracle -------------------------------------------------- */
 
-#define FBT_ORACLE_BATCH	128
+#define FBT_ORACLE_BATCH	512
 
 /*
  * Ask kprobes about @n probes: each accepted one gets its FBT_P_ORACLE flag
