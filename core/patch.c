@@ -25,9 +25,10 @@
  * Ordering with the trap handler (trap.c):
  *  arm:    state = ARMED, write 0xcc, release.
  *  disarm: write the original byte, release, state = DISARMED.
- * So a trap on an armed byte always finds ARMED, and a trap that finds
- * DISARMED (a CPU that hit the int3 just before it was restored) sees the
- * original byte and is claimed as a ghost: it re-executes the instruction.
+ * So a trap on an armed byte always finds ARMED: a CPU in the handler has
+ * interrupts off and cannot be parked, so it finishes before the write. A
+ * trap that finds the probe disarmed and the byte back (a ghost) needs a
+ * CPU that was not parked; trap.c replays the instruction.
  */
 #include <linux/cpu.h>
 #include <linux/delay.h>
@@ -48,7 +49,7 @@
 
 struct fbt_poke {
 	struct fbt_probe *p;
-	u8 *rw;			/* the byte in the batch's writable alias */
+	unsigned int off;	/* the byte's offset in the batch's alias */
 	u8 old, new;
 	bool done;
 };
@@ -71,34 +72,24 @@ struct page *fbt_text_page(unsigned long addr)
 
 /*
  * Map the pages of the batch (sorted by address) as one writable alias and
- * point each poke at its byte there. Returns the alias or NULL.
+ * note each poke's offset in it. Returns the alias or NULL.
  */
-static void *fbt_batch_map(struct fbt_poke *pk, unsigned int n)
+static u8 *fbt_batch_map(struct fbt_poke *pk, unsigned int n)
 {
 	unsigned long base = 0;
 	unsigned int i, np = 0;
-	u8 *va;
 
 	for (i = 0; i < n; i++) {
-		if (np && (pk[i].p->addr & PAGE_MASK) == base)
-			continue;
-		base = pk[i].p->addr & PAGE_MASK;
-		fbt_batch_pages[np] = fbt_text_page(base);
-		if (!fbt_batch_pages[np++])
-			return NULL;
-	}
-	va = vmap(fbt_batch_pages, np, VM_MAP, PAGE_KERNEL);
-	if (!va)
-		return NULL;
-	for (i = 0, np = 0; i < n; i++) {
-		if (!i || (pk[i].p->addr & PAGE_MASK) != base) {
+		if (!np || (pk[i].p->addr & PAGE_MASK) != base) {
 			base = pk[i].p->addr & PAGE_MASK;
-			np++;
+			fbt_batch_pages[np] = fbt_text_page(base);
+			if (!fbt_batch_pages[np++])
+				return NULL;
 		}
-		pk[i].rw = va + ((np - 1UL) << PAGE_SHIFT) +
-			   offset_in_page(pk[i].p->addr);
+		pk[i].off = ((np - 1) << PAGE_SHIFT) +
+			    offset_in_page(pk[i].p->addr);
 	}
-	return va;
+	return vmap(fbt_batch_pages, np, VM_MAP, PAGE_KERNEL);
 }
 
 /*
@@ -161,7 +152,7 @@ static int fbt_poke_write(struct fbt_poke *pk, unsigned int n,
 {
 	unsigned long gen, flags;
 	unsigned int i, tries;
-	void *va;
+	u8 *va;
 
 	for (tries = 0; !(va = fbt_batch_map(pk, n)); tries++) {
 		if (tries == 10)
@@ -173,9 +164,9 @@ static int fbt_poke_write(struct fbt_poke *pk, unsigned int n,
 	gen = fbt_park_others(all_parked);
 	local_irq_save(flags);
 	for (i = 0; i < n; i++) {
-		if (READ_ONCE(*pk[i].rw) != pk[i].old)
+		if (READ_ONCE(va[pk[i].off]) != pk[i].old)
 			continue;
-		WRITE_ONCE(*pk[i].rw, pk[i].new);
+		WRITE_ONCE(va[pk[i].off], pk[i].new);
 		pk[i].done = true;
 	}
 	sync_core();
